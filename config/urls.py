@@ -1,0 +1,44 @@
+"""Every route. Each app exposes `api_urlpatterns` (mounted under /api/) and, where it has
+pages, `urlpatterns` (mounted at the root)."""
+from importlib import import_module
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from core import views as core_views
+
+APPS_WITH_ROUTES = ("accounts", "projects", "rendering", "billing", "webhooks", "embed", "docs")
+
+api_urlpatterns = []
+page_urlpatterns = []
+for app_name in APPS_WITH_ROUTES:
+    if not apps.is_installed(app_name):
+        continue
+    try:
+        module = import_module(f"{app_name}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app_name}.urls":
+            raise
+        continue
+    api_urlpatterns += getattr(module, "api_urlpatterns", [])
+    page_urlpatterns += getattr(module, "urlpatterns", [])
+
+urlpatterns = [
+    path("healthz", core_views.healthz),
+    path("readyz", core_views.readyz),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include(api_urlpatterns)),
+    re_path(r"^api(/.*)?$", core_views.api_not_found),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    *page_urlpatterns,
+]
+
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
+    from django.views.static import serve
+
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,171 @@
+"""The API's one error type and the one handler that turns every error into the contract's
+envelope: {success:false, error, code, requestId, details?}."""
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    status = 400
+    code = "VALIDATION_FAILED"
+    message = "Request failed."
+
+    def __init__(self, message: str | None = None, *, details=None, headers=None, extra=None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.details = details
+        self.headers = headers or {}
+        self.extra = extra or {}
+
+
+class ValidationFailed(ApiError):
+    status, code, message = 400, "VALIDATION_FAILED", "Validation failed."
+
+
+class Unauthorized(ApiError):
+    status, code, message = 401, "UNAUTHORIZED", "Missing or invalid bearer token."
+
+
+class InsufficientCredits(ApiError):
+    status, code, message = 402, "INSUFFICIENT_CREDITS", "Insufficient credits."
+
+
+class Forbidden(ApiError):
+    status, code, message = 403, "FORBIDDEN", "This token may not do that."
+
+
+class ProjectNotFound(ApiError):
+    status, code, message = 404, "PROJECT_NOT_FOUND", "Project not found."
+
+
+class NotFound(ApiError):
+    status, code, message = 404, "NOT_FOUND", "Not found."
+
+
+class MethodNotAllowed(ApiError):
+    status, code, message = 405, "METHOD_NOT_ALLOWED", "Method not allowed."
+
+
+class Conflict(ApiError):
+    status, code, message = 409, "CONFLICT", "The request conflicts with the current state."
+
+
+class Gone(ApiError):
+    status, code, message = 410, "GONE", "This link has expired."
+
+
+class PayloadTooLarge(ApiError):
+    status, code, message = 413, "PAYLOAD_TOO_LARGE", "Request body too large."
+
+
+class UnsupportedMediaType(ApiError):
+    status, code, message = 415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json."
+
+
+class RateLimited(ApiError):
+    status, code, message = 429, "RATE_LIMITED", "Rate limit exceeded."
+
+    def __init__(self, message=None, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = max(1, int(retry_after))
+        self.headers = {"Retry-After": str(self.retry_after), **self.headers}
+
+
+class RenderFailed(ApiError):
+    status, code, message = 500, "RENDER_FAILED", "The renderer failed. Safe to retry once."
+
+
+class InternalError(ApiError):
+    status, code, message = 500, "INTERNAL_ERROR", "Internal error."
+
+
+class PreviewBusy(ApiError):
+    status, code, message = 503, "PREVIEW_BUSY", "Preview queue is busy."
+
+
+def request_id_of(request) -> str | None:
+    django_request = getattr(request, "_request", request)
+    return getattr(django_request, "request_id", None)
+
+
+def envelope(error: ApiError, request) -> dict:
+    body = {"success": False, "error": error.message, "code": error.code, "requestId": request_id_of(request)}
+    if error.details:
+        body["details"] = error.details
+    body.update(error.extra)
+    return body
+
+
+def error_response(error: ApiError, request) -> Response:
+    return Response(envelope(error, request), status=error.status, headers=error.headers)
+
+
+def error_json_response(error: ApiError, request) -> JsonResponse:
+    """For the places outside DRF (middleware, Django's own 404/500 under /api/)."""
+    response = JsonResponse(envelope(error, request), status=error.status)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
+
+
+def _flatten_details(detail):
+    if isinstance(detail, dict):
+        return {key: _flatten_details(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [str(item) for item in detail]
+        return [_flatten_details(item) for item in detail]
+    return [str(detail)]
+
+
+def _first_message(details) -> str:
+    if isinstance(details, dict):
+        for key, value in details.items():
+            inner = _first_message(value)
+            return inner if key == "non_field_errors" else f"{key}: {inner}"
+    if isinstance(details, list) and details:
+        return _first_message(details[0])
+    return str(details)
+
+
+def to_api_error(exc) -> ApiError | None:
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, drf.ValidationError):
+        details = _flatten_details(exc.detail)
+        if isinstance(details, list):
+            details = {"non_field_errors": details}
+        return ValidationFailed(f"Validation failed: {_first_message(details)}", details=details)
+    if isinstance(exc, drf.ParseError):
+        return ValidationFailed(f"Malformed request: {exc.detail}")
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        return Unauthorized(str(exc.detail))
+    if isinstance(exc, (drf.PermissionDenied, DjangoPermissionDenied)):
+        return Forbidden(str(getattr(exc, "detail", "")) or None)
+    if isinstance(exc, (drf.NotFound, Http404)):
+        return NotFound()
+    if isinstance(exc, drf.MethodNotAllowed):
+        return MethodNotAllowed(str(exc.detail))
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return UnsupportedMediaType()
+    if isinstance(exc, drf.Throttled):
+        return RateLimited(retry_after=int(exc.wait or 1))
+    if isinstance(exc, drf.APIException):
+        error = ApiError(str(exc.detail))
+        error.status = exc.status_code
+        error.code = str(exc.default_code).upper()
+        return error
+    return None
+
+
+def api_exception_handler(exc, context):
+    error = to_api_error(exc)
+    if error is None:
+        log.exception("Unhandled API error", exc_info=exc)
+        error = InternalError()
+    return error_response(error, context["request"])
