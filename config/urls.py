@@ -10,17 +10,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from core import views as core_views
 
-APPS_WITH_ROUTES = ("accounts", "projects", "rendering", "billing", "webhooks", "embed", "docs")
+ROUTE_MODULES = ("accounts", "projects", "rendering", "rendering.preview", "billing", "webhooks", "embed", "docs")
 
 api_urlpatterns = []
 page_urlpatterns = []
-for app_name in APPS_WITH_ROUTES:
-    if not apps.is_installed(app_name):
+for module_name in ROUTE_MODULES:
+    if not apps.is_installed(module_name.split(".")[0]):
         continue
     try:
-        module = import_module(f"{app_name}.urls")
+        module = import_module(f"{module_name}.urls")
     except ModuleNotFoundError as exc:
-        if exc.name != f"{app_name}.urls":
+        if not f"{module_name}.urls".startswith(exc.name or "-"):
             raise
         continue
     api_urlpatterns += getattr(module, "api_urlpatterns", [])

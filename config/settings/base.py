@@ -212,13 +212,17 @@ FREE_PLAN_STARTING_CREDITS = env_int("FREE_PLAN_STARTING_CREDITS", 50)
 
 # --- projects ---
 
-# --- rendering ---
+# --- rendering: engine (Chromium pool, renderer page, remote images) ---
+CHROMIUM_PATH = env("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# --- rendering: generate (generations, Celery render queue, storage) ---
 RENDER_SYNC_TIMEOUT = env_int("RENDER_SYNC_TIMEOUT", 30)
 PREVIEW_MAX_CONCURRENCY = env_int("PREVIEW_MAX_CONCURRENCY", 1)
 MAX_RENDERS_IN_FLIGHT = env_int("MAX_RENDERS_IN_FLIGHT", 10)
 MAX_CANVAS = env_int("MAX_CANVAS", 4096)
 MAX_REMOTE_IMAGE_BYTES = env_int("MAX_REMOTE_IMAGE_BYTES", 25 * 1024 * 1024)
-CHROMIUM_PATH = env("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# --- rendering: preview and signed render URLs ---
 
 # --- webhooks ---
 

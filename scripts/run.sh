@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed the demo account and template, start web (ASGI: HTTP + WebSocket),
+# the Celery workers and beat; print the URL, the demo login and a curl that works.
+# Ctrl-C stops everything this script started.
+set -euo pipefail
+PORT="${PORT:-8000}"
+export PORT
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:${PORT}}"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.local}"
+export AUDOME_DEMO_HOST_PORT="${AUDOME_DEMO_HOST_PORT:-$((PORT + 1))}"
+PY=.venv/bin/python
+CELERY=.venv/bin/celery
+mkdir -p var/log
+
+bash scripts/ensure-redis.sh
+$PY manage.py migrate --noinput -v 0
+$PY manage.py collectstatic --noinput -v 0
+$PY manage.py seed_demo --token-file var/demo-token > var/demo.json
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping Audome…"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+start() {  # name, command…
+  local name=$1; shift
+  "$@" > "var/log/$name.log" 2>&1 &
+  pids+=($!)
+}
+
+start web .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --lifespan off --no-access-log
+start render-worker $CELERY -A config worker -Q render -c 2 -n "render@%h" --without-gossip --without-mingle -l INFO
+start preview-worker $CELERY -A config worker -Q preview -c "${PREVIEW_MAX_CONCURRENCY:-1}" -n "preview@%h" --without-gossip --without-mingle -l INFO
+start io-worker $CELERY -A config worker -Q default,webhooks -c 2 -n "io@%h" --without-gossip --without-mingle -l INFO
+start beat $CELERY -A config beat -s var/celerybeat-schedule -l INFO
+if [ -f embed/demo_host.py ]; then
+  start demo-host $PY -m embed.demo_host --port "$AUDOME_DEMO_HOST_PORT"
+fi
+
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:${PORT}/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+$PY - <<'PYEOF'
+import json, os
+demo = json.load(open("var/demo.json"))
+port = os.environ["PORT"]
+base = os.environ["PUBLIC_BASE_URL"]
+print(f"""
+  Audome is running: {base}/render
+  Demo login:        {demo['email']} / {demo['password']}
+  API docs:          {base}/docs   (OpenAPI: {base}/api/docs)
+  Logs:              var/log/*.log        Stop: Ctrl-C
+
+  Render the demo template:
+  curl -s -X POST {base}/api/render/generate \\
+    -H "Authorization: Bearer {demo['token']}" \\
+    -H "Content-Type: application/json" \\
+    -d '{{"projectId": "{demo['projectId']}", "data": {{"title.text": "Hello from Audome"}}}}'
+""")
+if os.path.exists("embed/demo_host.py"):
+    print(f"  Embed demo host page: http://127.0.0.1:{os.environ['AUDOME_DEMO_HOST_PORT']}/\n")
+PYEOF
+wait -n "${pids[@]}" || true
+echo "A process exited; see var/log/. Stopping the rest."
