@@ -5,7 +5,7 @@ import datetime as dt
 def iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    value = value.astimezone(dt.timezone.utc)
+    value = value.astimezone(dt.UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
