@@ -221,6 +221,19 @@ PREVIEW_MAX_CONCURRENCY = env_int("PREVIEW_MAX_CONCURRENCY", 1)
 MAX_RENDERS_IN_FLIGHT = env_int("MAX_RENDERS_IN_FLIGHT", 10)
 MAX_CANVAS = env_int("MAX_CANVAS", 4096)
 MAX_REMOTE_IMAGE_BYTES = env_int("MAX_REMOTE_IMAGE_BYTES", 25 * 1024 * 1024)
+RENDER_QUEUE = "render"
+RENDER_TIMEOUT = env_int("RENDER_TIMEOUT", 30)  # seconds per engine attempt
+RENDER_JOB_TIMEOUT = env_int("RENDER_JOB_TIMEOUT", 90)  # processing longer than this → the sweeper steps in
+RENDER_PENDING_TIMEOUT = env_int("RENDER_PENDING_TIMEOUT", 120)  # pending longer than this → re-queued
+RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 3)  # deliveries that started rendering, then failed
+RENDER_MAX_REQUEUES = env_int("RENDER_MAX_REQUEUES", 5)
+RENDER_IN_FLIGHT_RETRY_AFTER = env_int("RENDER_IN_FLIGHT_RETRY_AFTER", 2)
+RENDER_SWEEP_INTERVAL = env_int("RENDER_SWEEP_INTERVAL", 15)
+IDEMPOTENCY_TTL = 24 * 3600
+CELERY_TASK_ROUTES["rendering.render_generation"] = {"queue": RENDER_QUEUE}
+CELERY_BEAT_SCHEDULE["rendering-generations-sweep"] = {
+    "task": "rendering.generations_sweep", "schedule": float(RENDER_SWEEP_INTERVAL), "options": {"expires": 60},
+}
 
 # --- rendering: preview and signed render URLs ---
 

@@ -1,0 +1,219 @@
+"""POST /api/render/generate and /api/render/generations (contract §4)."""
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing.services import credits_balance
+from core.errors import ApiError, RenderFailed, error_response
+from core.pagination import paginated_response
+from rendering import idempotency
+from rendering.models import GenerationSource, GenerationStatus
+from rendering.selectors import generation_get, generation_list
+from rendering.serializers import generation_to_dict, image_url_of, server_timing
+from rendering.services import generation_cancel, generation_create, generation_delete, generation_wait
+from rendering.validation import parse_generate_body
+
+TIMINGS_SCHEMA = inline_serializer("RenderTimings", {
+    phase: serializers.FloatField() for phase in ("queue", "fetch", "layout", "capture", "encode", "store", "total")
+})
+WARNING_SCHEMA = inline_serializer("RenderWarning", {
+    "code": serializers.ChoiceField(["TEXT_OVERFLOW", "TEXT_FITTED", "IMAGE_FALLBACK", "FONT_FALLBACK"]),
+    "elementId": serializers.CharField(required=False),
+    "message": serializers.CharField(),
+})
+GENERATION_SCHEMA = inline_serializer("Generation", {
+    "generationId": serializers.CharField(),
+    "status": serializers.ChoiceField(GenerationStatus.values),
+    "projectId": serializers.CharField(allow_null=True),
+    "source": serializers.ChoiceField(GenerationSource.values),
+    "imageUrl": serializers.URLField(required=False),
+    "width": serializers.IntegerField(),
+    "height": serializers.IntegerField(),
+    "format": serializers.ChoiceField(["png", "jpeg", "webp"]),
+    "quality": serializers.IntegerField(),
+    "backgroundColor": serializers.CharField(allow_null=True),
+    "creditsUsed": serializers.IntegerField(),
+    "error": serializers.CharField(required=False),
+    "errorCode": serializers.CharField(required=False),
+    "metadata": serializers.DictField(),
+    "createdAt": serializers.DateTimeField(),
+    "startedAt": serializers.DateTimeField(allow_null=True),
+    "completedAt": serializers.DateTimeField(allow_null=True),
+    "renderMs": serializers.IntegerField(allow_null=True),
+    "timings": TIMINGS_SCHEMA,
+    "warnings": serializers.ListField(child=serializers.DictField()),
+})
+ERROR_SCHEMA = inline_serializer("RenderError", {
+    "success": serializers.BooleanField(), "error": serializers.CharField(), "code": serializers.CharField(),
+    "requestId": serializers.CharField(), "details": serializers.DictField(required=False),
+})
+
+
+def status_url(generation_id: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/render/generations/{generation_id}"
+
+
+class GenerateApi(APIView):
+    required_scope = "render-only"
+
+    class InputSerializer(serializers.Serializer):
+        """For the schema; the body is checked strictly by rendering.validation."""
+
+        projectId = serializers.UUIDField(required=False, help_text="Template id. Exactly one of projectId and html.")
+        html = serializers.CharField(required=False, help_text="Inline HTML to render instead of a template.")
+        data = serializers.DictField(required=False, help_text='Dynamic values: "<key>.text" / "<key>.img".')
+        width = serializers.IntegerField(required=False, min_value=1, max_value=4096,
+                                         help_text="Defaults to the template's width (1080 for html).")
+        height = serializers.IntegerField(required=False, min_value=1, max_value=4096,
+                                          help_text="Defaults to the template's height (1080 for html).")
+        format = serializers.ChoiceField(["png", "jpeg", "webp"], required=False, default="png")
+        quality = serializers.IntegerField(required=False, min_value=1, max_value=100, default=90,
+                                           help_text="Ignored for png.")
+        backgroundColor = serializers.CharField(required=False, help_text="CSS colour; `transparent` forces PNG with alpha.")
+        # "async" is a Python keyword: declared below.
+        metadata = serializers.DictField(required=False, help_text="Up to 4 KB, echoed in webhooks and the record.")
+
+    InputSerializer._declared_fields["async"] = serializers.BooleanField(
+        required=False, default=False, help_text="Answer 202 at once instead of waiting for the image."
+    )
+
+    @extend_schema(
+        summary="Render a template (or inline html) into an image",
+        tags=["Rendering"],
+        request=InputSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                     description="≤ 255 chars; the same key and body within 24 h replays the first answer.")],
+        responses={
+            200: inline_serializer("GenerateDone", {
+                "success": serializers.BooleanField(), "imageUrl": serializers.URLField(),
+                "width": serializers.IntegerField(), "height": serializers.IntegerField(),
+                "format": serializers.CharField(), "creditsUsed": serializers.IntegerField(),
+                "creditsRemaining": serializers.IntegerField(), "generationId": serializers.CharField(),
+                "timings": TIMINGS_SCHEMA, "warnings": serializers.ListField(child=serializers.DictField()),
+            }),
+            202: inline_serializer("GenerateAccepted", {
+                "success": serializers.BooleanField(), "generationId": serializers.CharField(),
+                "status": serializers.ChoiceField(["pending", "processing"]), "statusUrl": serializers.URLField(),
+            }),
+            400: ERROR_SCHEMA, 402: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA, 429: ERROR_SCHEMA,
+            500: ERROR_SCHEMA,
+        },
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self.generate(request)
+        idempotency.check_key(key)
+        record, replay = idempotency.idempotency_begin(
+            account=request.user, key=key, request_hash=idempotency.body_hash(request.data)
+        )
+        if replay is not None:
+            return Response(replay.response_body, status=replay.response_status, headers={"Idempotent-Replayed": "true"})
+        try:
+            response = self.generate(request, idempotency_key=key)
+        except ApiError as error:
+            response = error_response(error, request)
+        except BaseException:
+            idempotency.idempotency_abort(record)
+            raise
+        generation_id = response.data.get("generationId", "") if isinstance(response.data, dict) else ""
+        idempotency.idempotency_finish(record, status=response.status_code, body=response.data,
+                                       generation_id=generation_id)
+        return response
+
+    def generate(self, request, idempotency_key: str | None = None) -> Response:
+        body = parse_generate_body(request.data)
+        project = None
+        if body["projectId"]:
+            from projects.selectors import project_get
+
+            project = project_get(account=request.user, credential=request.auth, project_id=body["projectId"])
+        generation = generation_create(
+            account=request.user, credential=request.auth, project=project, data=body["data"],
+            options={k: body[k] for k in ("width", "height", "format", "quality", "backgroundColor", "html")},
+            metadata=body["metadata"], idempotency_key=idempotency_key, source=GenerationSource.API,
+        )
+        if not body["async"]:
+            generation = generation_wait(generation, settings.RENDER_SYNC_TIMEOUT)
+        if generation.status == GenerationStatus.COMPLETED:
+            return Response(
+                {
+                    "success": True,
+                    "imageUrl": image_url_of(generation),
+                    "width": generation.width,
+                    "height": generation.height,
+                    "format": generation.format,
+                    "creditsUsed": generation.credits_used,
+                    "creditsRemaining": credits_balance(account=request.user),
+                    "generationId": generation.id,
+                    "timings": generation.timings,
+                    "warnings": generation.warnings,
+                },
+                headers={"Server-Timing": server_timing(generation.timings)},
+            )
+        if generation.status == GenerationStatus.FAILED:
+            raise RenderFailed(
+                generation.error or None,
+                extra={"generationId": generation.id, "creditsUsed": 0, "statusUrl": status_url(generation.id)},
+            )
+        return Response(
+            {"success": True, "generationId": generation.id, "status": generation.status,
+             "statusUrl": status_url(generation.id)},
+            status=202,
+            headers={"Location": status_url(generation.id)},
+        )
+
+
+class GenerationListApi(APIView):
+    required_scope = "read-only"
+
+    @extend_schema(
+        summary="List generations (newest first)", tags=["Rendering"],
+        parameters=[
+            OpenApiParameter("page", int), OpenApiParameter("limit", int, description="≤ 100"),
+            OpenApiParameter("status", str, enum=GenerationStatus.values),
+            OpenApiParameter("projectId", str),
+        ],
+        responses=inline_serializer("GenerationList", {
+            "success": serializers.BooleanField(), "generations": serializers.ListField(child=GENERATION_SCHEMA),
+            "pagination": serializers.DictField(),
+        }),
+    )
+    def get(self, request):
+        rows = generation_list(
+            account=request.user, credential=request.auth,
+            status=request.query_params.get("status") or None,
+            project_id=request.query_params.get("projectId") or None,
+        )
+        return paginated_response(request, rows, key="generations", serialize=generation_to_dict)
+
+
+class GenerationDetailApi(APIView):
+    required_scope = {"GET": "read-only", "DELETE": "full-access"}
+
+    @extend_schema(summary="One generation", tags=["Rendering"],
+                   responses={200: GENERATION_SCHEMA, 404: ERROR_SCHEMA})
+    def get(self, request, generation_id: str):
+        generation = generation_get(account=request.user, credential=request.auth, generation_id=generation_id)
+        return Response({"success": True, **generation_to_dict(generation)})
+
+    @extend_schema(summary="Delete a finished generation and its image", tags=["Rendering"], request=None,
+                   responses={200: OpenApiResponse(description="Deleted; the imageUrl stops working."),
+                              404: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+    def delete(self, request, generation_id: str):
+        generation = generation_get(account=request.user, credential=request.auth, generation_id=generation_id)
+        generation_delete(generation=generation)
+        return Response({"success": True, "generationId": generation_id, "deleted": True})
+
+
+class GenerationCancelApi(APIView):
+    required_scope = "render-only"
+
+    @extend_schema(summary="Cancel a pending generation (refunds its credit)", tags=["Rendering"], request=None,
+                   responses={200: GENERATION_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA})
+    def post(self, request, generation_id: str):
+        generation = generation_get(account=request.user, credential=request.auth, generation_id=generation_id)
+        generation = generation_cancel(generation=generation)
+        return Response({"success": True, **generation_to_dict(generation)})

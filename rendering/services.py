@@ -1,0 +1,398 @@
+"""Every write to generations. A generation is a state machine moved only by conditional
+updates — pending → processing → completed | failed | canceled — so whichever worker, sweeper
+or API call changes the row is the one that goes on (charges, refunds, events, files).
+
+Credits: one is taken when the job is accepted (reference = generation id) and given back
+(`refund`) by whoever moves the row to failed or canceled, in the same transaction."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from billing.models import LedgerKind
+from billing.services import credits_add, credits_take
+from core.errors import Conflict, Forbidden, RateLimited, ValidationFailed
+from core.live import account_group, live_send
+from rendering.models import FINISHED, IN_FLIGHT, Generation, GenerationSource, GenerationStatus
+from rendering.serializers import generation_to_dict, webhook_data
+from rendering.storage import delete_output, save_output
+from rendering.validation import DEFAULT_HTML_SIZE, DEFAULT_QUALITY
+
+log = logging.getLogger(__name__)
+
+DONE_KEY = "audome:gen:done:{}"
+DONE_KEY_TTL = 300
+
+
+# --- accepting a job -----------------------------------------------------------------------
+
+def _resolve_options(*, project, options: dict) -> dict:
+    html = options.get("html")
+    default_w = project.width if project is not None else DEFAULT_HTML_SIZE
+    default_h = project.height if project is not None else DEFAULT_HTML_SIZE
+    fmt = options.get("format") or "png"
+    background = options.get("backgroundColor")
+    if isinstance(background, str) and background.lower() == "transparent":
+        background, fmt = "transparent", "png"
+    return {
+        "width": int(options.get("width") or default_w),
+        "height": int(options.get("height") or default_h),
+        "format": fmt,
+        "quality": int(options.get("quality") or DEFAULT_QUALITY),
+        "backgroundColor": background,
+        "html": html if project is None else None,
+    }
+
+
+def _check_data(*, project, data: dict) -> None:
+    if project is None:
+        if data:
+            key = next(iter(data))
+            raise ValidationFailed(
+                f"Unknown data key '{key}': inline html renders take no data.", details={f"data.{key}": ["Unknown key."]}
+            )
+        return
+    from projects.document import validate_data
+
+    validate_data(project.document, data)
+
+
+def generation_create(
+    *, account, credential, project, data: dict | None, options: dict, metadata: dict | None,
+    idempotency_key: str | None = None, source: str = GenerationSource.API,
+) -> Generation:
+    """Validate against the template, take one credit, record the job and queue it.
+    Raises ValidationFailed (400), InsufficientCredits (402), RateLimited (429); changes nothing then."""
+    data = data or {}
+    if project is None and not options.get("html"):
+        raise ValidationFailed("projectId or html is required.", details={"projectId": ["Required."]})
+    if project is None and getattr(credential, "kind", "") == "embed":
+        raise Forbidden("Embed sessions render their templates only, not inline html.")
+    _check_data(project=project, data=data)
+    resolved = _resolve_options(project=project, options=options)
+    for field in ("width", "height"):
+        if not 1 <= resolved[field] <= settings.MAX_CANVAS:
+            raise ValidationFailed(f"{field} must be between 1 and {settings.MAX_CANVAS}.",
+                                   details={field: [f"Must be between 1 and {settings.MAX_CANVAS}."]})
+    now = timezone.now()
+    generation = Generation(
+        account=account,
+        **({"project": project} if project is not None else {}),
+        project_ref=str(project.pk) if project is not None else "",
+        source=source,
+        data=data,
+        options=resolved,
+        document=project.document if project is not None else None,
+        metadata=metadata or {},
+        credits_used=1,
+        idempotency_key=idempotency_key or "",
+        deadline=now + dt.timedelta(seconds=settings.RENDER_PENDING_TIMEOUT),
+    )
+    with transaction.atomic():
+        # credits_take locks the account's balance row: the in-flight count below is exact too.
+        credits_take(account=account, amount=1, kind=LedgerKind.CHARGE, reference=generation.id,
+                     description="Render")
+        in_flight = Generation.objects.filter(account=account, status__in=IN_FLIGHT).count()
+        if in_flight >= settings.MAX_RENDERS_IN_FLIGHT:
+            raise RateLimited(
+                f"At most {settings.MAX_RENDERS_IN_FLIGHT} renders may be in flight; wait for one to finish.",
+                retry_after=settings.RENDER_IN_FLIGHT_RETRY_AFTER,
+            )
+        generation.save(force_insert=True)
+        transaction.on_commit(lambda: _enqueue(generation.id))
+    _push(generation)
+    return generation
+
+
+def _enqueue(generation_id: str) -> None:
+    from rendering.tasks import render_generation
+
+    render_generation.apply_async((generation_id,), queue=settings.RENDER_QUEUE)
+
+
+# --- waiting for the outcome -----------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _blocking_redis() -> redis.Redis:
+    # No socket timeout: BLPOP's own timeout bounds the wait.
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=None, socket_connect_timeout=2)
+
+
+def _notify_done(generation_id: str, status: str) -> None:
+    try:
+        pipe = _blocking_redis().pipeline(transaction=False)
+        pipe.rpush(DONE_KEY.format(generation_id), status)
+        pipe.expire(DONE_KEY.format(generation_id), DONE_KEY_TTL)
+        pipe.execute()
+    except redis.RedisError:
+        log.warning("could not wake the waiter of %s", generation_id, exc_info=True)
+
+
+def generation_wait(generation: Generation, timeout: float) -> Generation:
+    """Block until the generation is finished or `timeout` seconds pass; return it re-read.
+    The worker RPUSHes to a per-generation key when it finishes: one BLPOP, no polling."""
+    if generation.status not in FINISHED and timeout > 0:
+        try:
+            _blocking_redis().blpop([DONE_KEY.format(generation.id)], timeout=timeout)
+        except redis.RedisError:
+            log.warning("waiting for %s failed; answering with its current state", generation.id, exc_info=True)
+    generation.refresh_from_db()
+    return generation
+
+
+def _push(generation: Generation) -> None:
+    live_send(account_group(generation.account_id), "generation.updated", generation_to_dict(generation))
+
+
+# --- finishing: fail, cancel, delete ---------------------------------------------------------
+
+def _refund(generation: Generation, why: str) -> None:
+    credits_add(account=generation.account, amount=1, kind=LedgerKind.REFUND, reference=generation.id,
+                description=f"Refund: {why}")
+
+
+def generation_fail(
+    generation: Generation, *, message: str, code: str = "RENDER_FAILED", expected: str = GenerationStatus.PROCESSING,
+    claimed_by: str | None = None,
+) -> bool:
+    """Move the row from `expected` to failed, refund the credit and emit render.failed — once.
+    Returns False when someone else had already moved it."""
+    from webhooks.services import event_emit
+
+    rows = Generation.objects.filter(pk=generation.pk, status=expected)
+    if claimed_by is not None:
+        rows = rows.filter(claimed_by=claimed_by)
+    now = timezone.now()
+    with transaction.atomic():
+        moved = rows.update(status=GenerationStatus.FAILED, error=message[:2000], error_code=code, credits_used=0,
+                            completed_at=now, deadline=None)
+        if not moved:
+            return False
+        generation.refresh_from_db()
+        _refund(generation, "render failed")
+        event_emit(account=generation.account, type="render.failed", data=webhook_data(generation))
+    _notify_done(generation.id, generation.status)
+    _push(generation)
+    return True
+
+
+def generation_cancel(*, generation: Generation) -> Generation:
+    """Only a pending job can be canceled (a running one is already using the renderer)."""
+    with transaction.atomic():
+        moved = Generation.objects.filter(pk=generation.pk, status=GenerationStatus.PENDING).update(
+            status=GenerationStatus.CANCELED, credits_used=0, completed_at=timezone.now(), deadline=None
+        )
+        generation.refresh_from_db()
+        if not moved:
+            raise Conflict(f"Only pending generations can be canceled; this one is {generation.status}.",
+                           extra={"status": generation.status})
+        _refund(generation, "render canceled")
+    _notify_done(generation.id, generation.status)
+    _push(generation)
+    return generation
+
+
+def generation_delete(*, generation: Generation) -> None:
+    """Delete a finished generation and its file (unless another generation has the same bytes)."""
+    if generation.status in IN_FLIGHT:
+        raise Conflict(f"A {generation.status} generation can't be deleted; cancel it or wait for it to finish.",
+                       extra={"status": generation.status})
+    deleted, _ = Generation.objects.filter(pk=generation.pk, status__in=FINISHED).delete()
+    if not deleted:
+        raise Conflict("The generation changed state; try again.")
+    if generation.output:
+        delete_output(generation.output)
+    live_send(account_group(generation.account_id), "generation.deleted", {"generationId": generation.id})
+
+
+# --- the worker's part -----------------------------------------------------------------------
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _claimer_is_dead(claimed_by: str) -> bool:
+    """True when the process that claimed a job ran on this host and is gone (a killed child
+    of the prefork pool whose message Celery re-delivered). Other hosts: the sweeper decides."""
+    host, _, pid = claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # a zombie is dead too
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _claim(generation_id: str, me: str) -> bool:
+    now = timezone.now()
+    changes = dict(status=GenerationStatus.PROCESSING, claimed_by=me, started_at=now, attempts=F("attempts") + 1,
+                   deadline=now + dt.timedelta(seconds=settings.RENDER_JOB_TIMEOUT))
+    if Generation.objects.filter(pk=generation_id, status=GenerationStatus.PENDING).update(**changes):
+        return True
+    current = Generation.objects.filter(pk=generation_id).values("status", "claimed_by", "attempts").first()
+    if not current or current["status"] != GenerationStatus.PROCESSING or not _claimer_is_dead(current["claimed_by"]):
+        return False  # finished, canceled, or still being rendered by a live process
+    if current["attempts"] >= settings.RENDER_MAX_ATTEMPTS:
+        generation = Generation.objects.get(pk=generation_id)
+        generation_fail(generation, message="The render worker was lost repeatedly.", claimed_by=current["claimed_by"])
+        return False
+    log.warning("taking over %s from dead worker %s", generation_id, current["claimed_by"])
+    return bool(
+        Generation.objects.filter(
+            pk=generation_id, status=GenerationStatus.PROCESSING, claimed_by=current["claimed_by"]
+        ).update(**changes)
+    )
+
+
+def _fonts_for(account) -> list:
+    from projects.selectors import fonts_for
+
+    from rendering.engine import FontFace
+
+    faces = []
+    for font in fonts_for(account=account):
+        family = getattr(font, "family_name", None) or getattr(font, "family", "")
+        file = getattr(font, "file", None)
+        storage_name = getattr(file, "name", None) or getattr(font, "storage_name", "")
+        if family and storage_name:
+            faces.append(FontFace(family=family, storage_name=storage_name, weight=getattr(font, "weight", 400) or 400,
+                                  style=getattr(font, "style", "normal") or "normal"))
+    return faces
+
+
+def render_job_for(generation: Generation):
+    from rendering.engine import RenderJob
+
+    options = generation.options
+    return RenderJob(
+        width=options["width"],
+        height=options["height"],
+        format=options["format"],
+        quality=options["quality"],
+        background=options.get("backgroundColor"),
+        document=generation.document,
+        data=generation.data or {},
+        html=options.get("html"),
+        fonts=_fonts_for(generation.account),
+        isolation_key=str(generation.account_id),
+    )
+
+
+def _ms(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() * 1000, 1)
+
+
+def generation_render(*, generation_id: str) -> str:
+    """The render task's body: claim, render (one retry), store, finish. Returns what happened."""
+    from rendering import engine
+
+    me = worker_id()
+    if not _claim(generation_id, me):
+        return "skipped"
+    generation = Generation.objects.select_related("account").get(pk=generation_id)
+    _push(generation)
+    job = render_job_for(generation)
+    result, error = None, None
+    for attempt in range(2):
+        try:
+            result = engine.render(job, timeout=settings.RENDER_TIMEOUT)
+            break
+        except engine.RenderError as exc:
+            error = exc
+            log.warning("render of %s failed (attempt %d): %s", generation_id, attempt + 1, exc)
+            if not getattr(exc, "retryable", True):
+                break
+        except Exception as exc:  # a bug in the engine must not take the worker down
+            error = exc
+            log.exception("render of %s crashed (attempt %d)", generation_id, attempt + 1)
+    if result is None:
+        message = str(error) or "The renderer failed."
+        generation_fail(generation, message=f"Render failed: {message}", claimed_by=me)
+        return "failed"
+
+    started_store = time.perf_counter()
+    name = save_output(result.image, result.format)
+    store_ms = round((time.perf_counter() - started_store) * 1000, 1)
+
+    from webhooks.services import event_emit
+
+    now = timezone.now()
+    timings = {"queue": _ms(generation.created_at, generation.started_at)}
+    for phase in ("fetch", "layout", "capture", "encode"):
+        value = (result.timings or {}).get(phase)
+        timings[phase] = round(float(value), 1) if isinstance(value, (int, float)) else 0.0
+    timings["store"] = store_ms
+    timings["total"] = _ms(generation.created_at, now)
+    with transaction.atomic():
+        moved = Generation.objects.filter(pk=generation_id, status=GenerationStatus.PROCESSING, claimed_by=me).update(
+            status=GenerationStatus.COMPLETED, output=name, completed_at=now, deadline=None, error="", error_code="",
+            timings=timings, warnings=list(result.warnings or []),
+            render_ms=int((now - generation.started_at).total_seconds() * 1000),
+        )
+        if moved:
+            generation.refresh_from_db()
+            event_emit(account=generation.account, type="render.completed", data=webhook_data(generation))
+    if not moved:  # the sweeper gave the job to another worker meanwhile: its result wins
+        delete_output(name)
+        return "superseded"
+    _notify_done(generation.id, generation.status)
+    _push(generation)
+    return "completed"
+
+
+# --- the sweeper -----------------------------------------------------------------------------
+
+def generations_sweep(*, now: dt.datetime | None = None) -> dict:
+    """Re-queue or fail generations stuck past their deadline; drop expired idempotency keys."""
+    from rendering.models import IdempotencyRecord
+
+    now = now or timezone.now()
+    counts = {"requeued": 0, "failed": 0}
+    stuck = Generation.objects.filter(status__in=IN_FLIGHT, deadline__lt=now).order_by("deadline")[:500]
+    for generation in stuck:
+        if generation.status == GenerationStatus.PROCESSING:
+            if generation.attempts >= settings.RENDER_MAX_ATTEMPTS:
+                if generation_fail(generation, message="The render did not finish in time.",
+                                   claimed_by=generation.claimed_by):
+                    counts["failed"] += 1
+                continue
+            moved = Generation.objects.filter(
+                pk=generation.pk, status=GenerationStatus.PROCESSING, claimed_by=generation.claimed_by,
+                deadline__lt=now,
+            ).update(status=GenerationStatus.PENDING, claimed_by="", requeues=F("requeues") + 1,
+                     deadline=now + dt.timedelta(seconds=settings.RENDER_PENDING_TIMEOUT))
+        else:
+            if generation.requeues >= settings.RENDER_MAX_REQUEUES:
+                if generation_fail(generation, message="No render worker picked the job up in time.",
+                                   expected=GenerationStatus.PENDING):
+                    counts["failed"] += 1
+                continue
+            moved = Generation.objects.filter(
+                pk=generation.pk, status=GenerationStatus.PENDING, deadline=generation.deadline
+            ).update(requeues=F("requeues") + 1, deadline=now + dt.timedelta(seconds=settings.RENDER_PENDING_TIMEOUT))
+        if moved:
+            _enqueue(generation.pk)
+            counts["requeued"] += 1
+    counts["idempotencyExpired"] = IdempotencyRecord.objects.filter(
+        created_at__lt=now - dt.timedelta(seconds=settings.IDEMPOTENCY_TTL)
+    ).delete()[0]
+    return counts

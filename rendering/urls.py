@@ -1,0 +1,15 @@
+from django.urls import path, re_path
+
+from rendering import apis, views
+
+api_urlpatterns = [
+    path("render/generate", apis.GenerateApi.as_view(), name="render-generate"),
+    path("render/generations", apis.GenerationListApi.as_view(), name="render-generations"),
+    path("render/generations/<str:generation_id>", apis.GenerationDetailApi.as_view(), name="render-generation"),
+    path("render/generations/<str:generation_id>/cancel", apis.GenerationCancelApi.as_view(),
+         name="render-generation-cancel"),
+]
+
+urlpatterns = [
+    re_path(r"^media/(?P<name>renders/.+)$", views.render_output, name="render-output"),
+]
