@@ -7,6 +7,8 @@ from rest_framework.test import APIClient
 
 from core.redis import get_redis
 
+pytest_plugins = ["core.testing.worker"]
+
 
 @pytest.fixture(autouse=True)
 def _clean_redis_rate_limits():

@@ -262,6 +262,10 @@ def _claim(generation_id: str, me: str) -> bool:
 
 
 def _fonts_for(account) -> list:
+    from django.apps import apps
+
+    if not apps.is_installed("projects"):
+        return []
     from projects.selectors import fonts_for
 
     from rendering.engine import FontFace
@@ -310,7 +314,12 @@ def generation_render(*, generation_id: str) -> str:
         return "skipped"
     generation = Generation.objects.select_related("account").get(pk=generation_id)
     _push(generation)
-    job = render_job_for(generation)
+    try:
+        job = render_job_for(generation)
+    except Exception:
+        log.exception("could not prepare the render of %s", generation_id)
+        generation_fail(generation, message="Render failed: the job could not be prepared.", claimed_by=me)
+        return "failed"
     result, error = None, None
     for attempt in range(2):
         try:

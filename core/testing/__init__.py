@@ -1,0 +1,1 @@
+"""Reusable test machinery (pytest plugins)."""
