@@ -1,2 +1,4 @@
 """WebSocket routes of every app, gathered in one list."""
-websocket_urlpatterns: list = []
+from embed.routing import websocket_urlpatterns as embed_websockets
+
+websocket_urlpatterns: list = [*embed_websockets]

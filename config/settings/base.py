@@ -240,6 +240,11 @@ CELERY_BEAT_SCHEDULE["rendering-generations-sweep"] = {
 # --- webhooks ---
 
 # --- embed ---
+EMBED_SESSION_DEFAULT_TTL = env_int("EMBED_SESSION_DEFAULT_TTL", 900)
+EMBED_SESSION_MAX_TTL = 86400
+EMBED_MAX_ORIGINS = 20
+# The embed demo host page (`python -m embed.demo_host`): its port and the Audome it talks to.
+AUDOME_DEMO_HOST_PORT = env_int("AUDOME_DEMO_HOST_PORT", PORT + 1)
 
 LOGGING = {
     "version": 1,
