@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import redis
@@ -150,8 +151,16 @@ def generation_wait(generation: Generation, timeout: float) -> Generation:
     return generation
 
 
+@lru_cache(maxsize=1)
+def _live_executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="audome-live")
+
+
 def _push(generation: Generation) -> None:
-    live_send(account_group(generation.account_id), "generation.updated", generation_to_dict(generation))
+    """Live update to the account's dashboards/Studio, sent off the request's critical path
+    (in order, by one background thread: a render's answer never waits for it)."""
+    payload = generation_to_dict(generation)
+    _live_executor().submit(live_send, account_group(generation.account_id), "generation.updated", payload)
 
 
 # --- finishing: fail, cancel, delete ---------------------------------------------------------
