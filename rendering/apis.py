@@ -58,7 +58,7 @@ def status_url(generation_id: str) -> str:
 class GenerateApi(APIView):
     required_scope = "render-only"
 
-    class InputSerializer(serializers.Serializer):
+    class GenerateRequest(serializers.Serializer):
         """For the schema; the body is checked strictly by rendering.validation."""
 
         projectId = serializers.UUIDField(required=False, help_text="Template id. Exactly one of projectId and html.")
@@ -75,14 +75,14 @@ class GenerateApi(APIView):
         # "async" is a Python keyword: declared below.
         metadata = serializers.DictField(required=False, help_text="Up to 4 KB, echoed in webhooks and the record.")
 
-    InputSerializer._declared_fields["async"] = serializers.BooleanField(
+    GenerateRequest._declared_fields["async"] = serializers.BooleanField(
         required=False, default=False, help_text="Answer 202 at once instead of waiting for the image."
     )
 
     @extend_schema(
         summary="Render a template (or inline html) into an image",
         tags=["Rendering"],
-        request=InputSerializer,
+        request=GenerateRequest,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                      description="≤ 255 chars; the same key and body within 24 h replays the first answer.")],
         responses={
@@ -170,7 +170,7 @@ class GenerationListApi(APIView):
     required_scope = "read-only"
 
     @extend_schema(
-        summary="List generations (newest first)", tags=["Rendering"],
+        summary="List generations (newest first)", tags=["Rendering"], operation_id="render_generations_list",
         parameters=[
             OpenApiParameter("page", int), OpenApiParameter("limit", int, description="≤ 100"),
             OpenApiParameter("status", str, enum=GenerationStatus.values),
@@ -193,7 +193,7 @@ class GenerationListApi(APIView):
 class GenerationDetailApi(APIView):
     required_scope = {"GET": "read-only", "DELETE": "full-access"}
 
-    @extend_schema(summary="One generation", tags=["Rendering"],
+    @extend_schema(summary="One generation", tags=["Rendering"], operation_id="render_generation_retrieve",
                    responses={200: GENERATION_SCHEMA, 404: ERROR_SCHEMA})
     def get(self, request, generation_id: str):
         generation = generation_get(account=request.user, credential=request.auth, generation_id=generation_id)
