@@ -37,12 +37,11 @@ def _origin_ok(scope) -> bool:
 @sync_to_async
 def _authorize(user, token: str | None, project_id: str):
     """(account, credential, project id) for a session user or an embed token, or None."""
-    from projects.selectors import project_get
 
     from accounts.models import EmbedSession
     from accounts.services import credential_authenticate
     from core.auth import SessionCredential
-    from core.errors import ApiError
+    from embed.selectors import studio_project_get
 
     if token is not None:
         credential = credential_authenticate(token)
@@ -54,11 +53,18 @@ def _authorize(user, token: str | None, project_id: str):
         credential, account = SessionCredential(), user
     else:
         return None
-    try:
-        project = project_get(account=account, credential=credential, project_id=project_id)
-    except ApiError:
+    project = studio_project_get(account=account, credential=credential, project_id=project_id)
+    if project is None:
         return "not-found"
     return account, credential, str(project.pk)
+
+
+@sync_to_async
+def _embed_still_valid(session_id: str) -> bool:
+    """Re-read on every event: an embed session that expired (or was cut short) stops pushing."""
+    from accounts.models import EmbedSession
+
+    return EmbedSession.objects.filter(pk=session_id, expires_at__gt=timezone.now()).exists()
 
 
 class StudioConsumer(AsyncWebsocketConsumer):
@@ -117,8 +123,7 @@ class StudioConsumer(AsyncWebsocketConsumer):
         payload = message.get("payload") or {}
         if event not in FORWARDED or self.credential is None:
             return
-        expires_at = getattr(self.credential, "expires_at", None)
-        if expires_at is not None and expires_at <= timezone.now():
+        if getattr(self.credential, "kind", "") == "embed" and not await _embed_still_valid(self.credential.pk):
             await self.send(json.dumps({"type": "error", "code": "TOKEN_EXPIRED", "message": "The embed session expired."}))
             await self.close(code=AUTH_TIMEOUT_CLOSE)
             return

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import EmbedSession, User
 from accounts.tokens import EMBED_PREFIX, looks_like_token, new_embed_token, token_hash
 from core.errors import Forbidden, NotFound, ProjectNotFound, ValidationFailed
+from embed.selectors import category_get, studio_project_get
 
 _ORIGIN = re.compile(r"^https?://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:\d{1,5})?$")
 
@@ -79,21 +80,12 @@ def embed_session_create(
         )
     origins = _origins_validate(allowed_origins)
     if project_id:
-        from projects.selectors import project_get
-
-        try:
-            project = project_get(account=account, credential=credential, project_id=project_id)
-        except Forbidden:
-            raise ProjectNotFound() from None
+        project = studio_project_get(account=account, credential=credential, project_id=project_id)
+        if project is None:
+            raise ProjectNotFound()
         project_id = str(project.pk)
     if category_id:
-        from projects.models import Category
-
-        category = None
-        try:
-            category = Category.objects.filter(account=account, pk=category_id).first()
-        except Exception:  # a malformed id (bad uuid) is simply not found
-            category = None
+        category = category_get(account=account, category_id=category_id)
         if category is None:
             raise NotFound("Category not found.")
         category_id = str(category.pk)

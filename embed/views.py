@@ -12,8 +12,8 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from core.auth import SessionCredential
-from core.errors import ApiError
 from core.timefmt import iso
+from embed.selectors import studio_project_get
 from embed.services import embed_session_lookup, origin_normalize
 
 SDK_PATH = Path(settings.BASE_DIR) / "static" / "dist" / "embed" / "audome-embed.js"
@@ -118,13 +118,8 @@ def embed_studio(request):
 @require_GET
 def dashboard_studio(request, project_id: str | None = None):
     """/render/studio[/<projectId>] — the Studio for the logged-in account."""
-    if project_id:
-        from projects.selectors import project_get
-
-        try:
-            project_get(account=request.user, credential=SessionCredential(), project_id=project_id)
-        except ApiError:
-            raise Http404("Project not found") from None
+    if project_id and studio_project_get(account=request.user, credential=SessionCredential(), project_id=project_id) is None:
+        raise Http404("Project not found")
     theme = request.COOKIES.get("audome_theme", "")
     config = {
         "mode": "dashboard",
