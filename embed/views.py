@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from core.auth import SessionCredential
 from core.timefmt import iso
@@ -25,7 +25,7 @@ def _sdk_read(mtime_ns: int) -> tuple[bytes, str]:
     return content, '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-@require_GET
+@require_safe
 def sdk_script(request):
     """/embed/audome-embed.js — the built SDK. The URL is stable, so it's cached briefly and
     revalidated by ETag. Any site may load it (it is public code and holds no secret)."""
@@ -70,7 +70,7 @@ def _studio_page(request, *, config: dict, csp_frame_ancestors: str, status: int
     return response
 
 
-@require_GET
+@require_safe
 def embed_studio(request):
     """/embed/studio?token=aud_es_…&origin=<host origin>&theme&locale&projectId&categoryId&readOnly.
     Framable only by the session's allowedOrigins (any site when it has none). A missing, unknown
@@ -115,7 +115,7 @@ def embed_studio(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def dashboard_studio(request, project_id: str | None = None):
     """/render/studio[/<projectId>] — the Studio for the logged-in account."""
     if project_id and studio_project_get(account=request.user, credential=SessionCredential(), project_id=project_id) is None:

@@ -75,7 +75,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
     const el = stageRef.current;
     if (!el) return;
     const measure = () => {
-      const pad = 64;
+      const pad = 96;
       const z = Math.min((el.clientWidth - pad) / W, (el.clientHeight - pad) / H);
       onFit(Math.max(0.05, Math.min(4, z)));
     };
@@ -260,7 +260,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
   const single = ed.selection.length === 1 ? ed.selection[0] : null;
   return (
     <div class="stage" ref={stageRef} onPointerDown={startMarquee as any} onWheel={onWheel as any} data-testid="stage">
-      <div class="stage__inner" style={{ width: `${W * z + 128}px`, height: `${H * z + 128}px` }}>
+      <div class="stage__inner" style={{ width: `${W * z + 80}px`, height: `${H * z + 80}px` }}>
         <div class="artboard" ref={boardRef} style={{ width: `${W * z}px`, height: `${H * z}px` }} dir="ltr">
           <div class="artboard__render" style={{ transform: `scale(${z})` }}>
             <div ref={renderRoot} class="render-root" data-testid="render-root" />
@@ -293,7 +293,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
                   <span key={h} class={`handle handle--${h}`} data-handle={h} onPointerDown={(e) => startResize(e as any, single, h)} />
                 ))}
                 <span class="rotator" data-handle="rotate" onPointerDown={(e) => startRotate(e as any, single)} />
-                <span class="size-badge">{Math.round(single.width)} × {Math.round(single.height)}</span>
+                <span class="size-badge" dir="ltr">{`${Math.round(single.width)} × ${Math.round(single.height)}`}</span>
               </div>
             )}
             {guides.x.map((x) => <div key={`gx${x}`} class="guide guide--v" style={{ left: `${x * z}px` }} />)}

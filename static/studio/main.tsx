@@ -282,7 +282,7 @@ function App() {
       let g = data;
       setGen({ status: g.status || 'processing', generationId: g.generationId });
       if (response.status === 202) g = await waitGeneration(g.generationId);
-      if (g.status && g.status !== 'completed') return failRender(g.error?.code || 'RENDER_FAILED', (g.error && (g.error.message || g.error)) || 'Render failed');
+      if (g.status && g.status !== 'completed') return failRender(g.errorCode || (g.status === 'canceled' ? 'CANCELED' : 'RENDER_FAILED'), typeof g.error === 'string' ? g.error : 'Render failed');
       setGen({ status: 'completed', imageUrl: g.imageUrl, generationId: g.generationId, width: g.width, height: g.height, creditsRemaining: data.creditsRemaining });
       emit('render:complete', { imageUrl: g.imageUrl, generationId: g.generationId, projectId: p.id, width: g.width, height: g.height, format: g.format || format, requestId });
       return g.imageUrl;

@@ -114,7 +114,7 @@ export function Layers() {
             }}
           >
             <span class={`layer__icon layer__icon--${el.type}`}>{ICON[el.type]}</span>
-            <span class="layer__name">{label(el)}</span>
+            <span class="layer__name" dir="auto">{label(el)}</span>
             {el.dynamicKey && <span class="chip" title={t('dynamicKey')}>{el.dynamicKey}</span>}
             <button
               type="button"
