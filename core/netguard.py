@@ -351,7 +351,7 @@ def _connect(target: _Target, addresses: list[IPAddress], deadline: float) -> so
 
 
 def _one_request(target: _Target, addresses, method: str, headers: dict, body: bytes | None,
-                 deadline: float, max_bytes: int) -> tuple[int, _Headers, bytes]:
+                 deadline: float, max_bytes: int, truncate: bool = False) -> tuple[int, _Headers, bytes]:
     sock = _connect(target, addresses, deadline)
     remaining = deadline - time.monotonic()
     # A watchdog enforces the TOTAL time: a server dripping bytes can't hold us past the deadline.
@@ -391,7 +391,7 @@ def _one_request(target: _Target, addresses, method: str, headers: dict, body: b
             key = name.lower()
             resp_headers[key] = f"{resp_headers[key]}, {value}" if key in resp_headers else value
         length = resp_headers.get("content-length")
-        if length and length.isdigit() and int(length) > max_bytes:
+        if length and length.isdigit() and int(length) > max_bytes and not truncate:
             raise FetchError(f"Response is larger than {max_bytes} bytes.")
         chunks, total = [], 0
         if method != "HEAD":
@@ -402,6 +402,9 @@ def _one_request(target: _Target, addresses, method: str, headers: dict, body: b
                 chunks.append(chunk)
                 total += len(chunk)
                 if total > max_bytes:
+                    if truncate:
+                        chunks, total = [b"".join(chunks)[:max_bytes]], max_bytes
+                        break
                     raise FetchError(f"Response is larger than {max_bytes} bytes.")
         if timed_out.is_set():
             raise FetchError("Timed out.")
@@ -427,9 +430,11 @@ def _one_request(target: _Target, addresses, method: str, headers: dict, body: b
 
 def safe_request(method: str, url: str, *, headers: dict | None = None, body: bytes | str | None = None,
                  timeout: float = 10.0, max_bytes: int = 25 * 1024 * 1024, follow_redirects: bool = False,
-                 max_redirects: int = 5, allow_http: bool | None = None) -> SafeResponse:
+                 max_redirects: int = 5, allow_http: bool | None = None, truncate: bool = False) -> SafeResponse:
     """Fetch `url` safely (see the module docstring). `timeout` bounds the whole call,
-    redirects included. Raises UnsafeUrl (refused, at any hop) or FetchError (failed)."""
+    redirects included. A body over `max_bytes` is a FetchError, or with `truncate=True` is cut
+    at `max_bytes` (for callers that only keep an excerpt). Raises UnsafeUrl (refused, at any
+    hop) or FetchError (failed)."""
     method = method.upper()
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -443,7 +448,8 @@ def safe_request(method: str, url: str, *, headers: dict | None = None, body: by
             target, addresses = _check(current, allow_http)
         except _Unresolvable as exc:
             raise FetchError(str(exc)) from None
-        status, resp_headers, content = _one_request(target, addresses, method, headers, body, deadline, max_bytes)
+        status, resp_headers, content = _one_request(target, addresses, method, headers, body, deadline, max_bytes,
+                                                     truncate)
         location = resp_headers.get("location")
         if not (follow_redirects and status in REDIRECT_CODES and location):
             return SafeResponse(status=status, headers=resp_headers, content=content, url=current,

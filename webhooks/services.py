@@ -1,6 +1,306 @@
-"""Outgoing events: `event_emit` records an event inside the caller's transaction."""
-from webhooks.models import Event
+"""Every write of the webhooks app.
+
+- `event_emit` records an event inside the caller's transaction (an outbox) and a Delivery row
+  for each of the account's active endpoints that subscribe to its type; the delivery tasks are
+  queued only once that transaction commits.
+- `delivery_attempt` (the Celery task's body) claims a delivery with a conditional update (a
+  lease), writes the attempt row BEFORE the POST, posts through core.netguard (the destination
+  is re-checked every time, redirects are not followed), then records the outcome and the next
+  retry. A worker that dies mid-attempt leaves an expired lease; `deliveries_sweep` re-queues it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from core.errors import ValidationFailed
+from core.netguard import FetchError, UnsafeUrl, check_url, safe_request
+from webhooks.models import (
+    AttemptOutcome,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    EndpointStatus,
+    Event,
+    EventType,
+    WebhookEndpoint,
+)
+from webhooks.selectors import delivery_get, endpoint_get
+from webhooks.signing import event_body, new_secret, signature_header
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "Audome-Webhooks/1.0"
+EXCERPT_BYTES = 1024
+MAX_INTERRUPTIONS = 5  # attempts lost with their worker before the delivery is given up
+SUBSCRIBABLE = [t for t in EventType.values]
 
 
-def event_emit(*, account, type: str, data: dict) -> Event:
-    return Event.objects.create(account=account, type=type, data=data)
+# --- events --------------------------------------------------------------------------------
+
+def event_emit(*, account, type: str, data: dict, endpoints: list[WebhookEndpoint] | None = None) -> Event:
+    """Record an event and its deliveries in the CURRENT transaction; queue them on commit.
+    `endpoints` (for test events) overrides the fan-out to subscribed endpoints."""
+    event = Event.objects.create(account=account, type=type, data=data)
+    if endpoints is None:
+        endpoints = [e for e in WebhookEndpoint.objects.filter(account=account, status=EndpointStatus.ACTIVE)
+                     if e.wants(type)]
+    if endpoints:
+        now = timezone.now()
+        deliveries = Delivery.objects.bulk_create(
+            [Delivery(event=event, endpoint=e, next_attempt_at=now) for e in endpoints]
+        )
+        _queue_on_commit([d.id for d in deliveries])
+    return event
+
+
+def _queue_on_commit(delivery_ids: list[str]) -> None:
+    transaction.on_commit(lambda: queue_deliveries(delivery_ids))
+
+
+def queue_deliveries(delivery_ids, *, countdown: float | None = None) -> int:
+    """Send delivery tasks to the broker. A broker that is down loses nothing: the rows stay
+    due and the sweeper queues them again."""
+    from webhooks.tasks import deliver
+
+    sent = 0
+    for delivery_id in delivery_ids:
+        try:
+            if countdown:
+                deliver.apply_async((delivery_id,), countdown=countdown)
+            else:
+                deliver.apply_async((delivery_id,))
+            sent += 1
+        except Exception:  # noqa: BLE001 — the broker is down; the sweeper will retry
+            log.warning("webhooks: could not queue delivery %s; the sweeper will", delivery_id, exc_info=True)
+            break
+    return sent
+
+
+# --- endpoints -----------------------------------------------------------------------------
+
+def _clean_url(url) -> str:
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationFailed("url is required.", details={"url": ["This field is required."]})
+    url = url.strip()
+    if len(url) > 2048:
+        raise ValidationFailed("url is too long.", details={"url": ["Must be at most 2048 characters."]})
+    try:
+        check_url(url)
+    except UnsafeUrl as exc:
+        raise ValidationFailed(f"url is not allowed: {exc}", details={"url": [str(exc)]}) from None
+    return url
+
+
+def _clean_events(events) -> list[str]:
+    if events is None:
+        return [t for t in SUBSCRIBABLE if t != EventType.WEBHOOK_TEST]
+    if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
+        raise ValidationFailed("events must be a non-empty list of event types.",
+                               details={"events": [f"Choose from: {', '.join(SUBSCRIBABLE)}."]})
+    unknown = [e for e in events if e not in SUBSCRIBABLE]
+    if unknown:
+        raise ValidationFailed(f"Unknown event type: {unknown[0]}.",
+                               details={"events": [f"Unknown: {', '.join(unknown)}. Choose from: {', '.join(SUBSCRIBABLE)}."]})
+    return list(dict.fromkeys(events))
+
+
+def endpoint_create(*, account, url: str, events: list[str] | None) -> tuple[WebhookEndpoint, str]:
+    """Returns the endpoint and its secret (shown to the customer once)."""
+    url = _clean_url(url)  # resolves DNS: done before the transaction
+    events = _clean_events(events)
+    with transaction.atomic():
+        # Lock the account row so two concurrent creates can't both pass the cap.
+        User.objects.select_for_update().filter(pk=account.pk).first()
+        if WebhookEndpoint.objects.filter(account=account).count() >= settings.WEBHOOK_MAX_PER_ACCOUNT:
+            raise ValidationFailed(
+                f"At most {settings.WEBHOOK_MAX_PER_ACCOUNT} webhooks per account; delete one first.",
+                details={"webhooks": [f"Limit of {settings.WEBHOOK_MAX_PER_ACCOUNT} webhooks reached."]},
+            )
+        secret = new_secret()
+        endpoint = WebhookEndpoint.objects.create(account=account, url=url, events=events, secret=secret)
+    return endpoint, secret
+
+
+def endpoint_delete(*, account, endpoint_id: str) -> None:
+    endpoint = endpoint_get(account=account, endpoint_id=endpoint_id)
+    endpoint.delete()
+
+
+@transaction.atomic
+def endpoint_rotate_secret(*, account, endpoint_id: str) -> tuple[WebhookEndpoint, str]:
+    """A new secret; the current one keeps signing beside it for WEBHOOK_SECRET_OVERLAP."""
+    endpoint = endpoint_get(account=account, endpoint_id=endpoint_id, for_update=True)
+    secret = new_secret()
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + dt.timedelta(seconds=settings.WEBHOOK_SECRET_OVERLAP)
+    endpoint.secret = secret
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
+    return endpoint, secret
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now=None) -> list[str]:
+    now = now or timezone.now()
+    live = [endpoint.secret]
+    if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
+        live.append(endpoint.previous_secret)
+    return live
+
+
+@transaction.atomic
+def endpoint_send_test(*, account, endpoint_id: str) -> Delivery:
+    endpoint = endpoint_get(account=account, endpoint_id=endpoint_id)
+    event = event_emit(
+        account=account, type=EventType.WEBHOOK_TEST, endpoints=[endpoint],
+        data={"webhookId": endpoint.id, "message": "This is a test event from Audome."},
+    )
+    return event.deliveries.get()
+
+
+@transaction.atomic
+def delivery_resend(*, account, endpoint_id: str, delivery_id: str) -> Delivery:
+    """Send an event again by hand: a new delivery (own id, own retries) of the same event."""
+    original = delivery_get(account=account, endpoint_id=endpoint_id, delivery_id=delivery_id)
+    delivery = Delivery.objects.create(event=original.event, endpoint=original.endpoint,
+                                       next_attempt_at=timezone.now(), redelivery_of=original)
+    _queue_on_commit([delivery.id])
+    return delivery
+
+
+# --- delivering ----------------------------------------------------------------------------
+
+def _excerpt(content: bytes) -> str:
+    return content[:EXCERPT_BYTES].decode("utf-8", errors="replace")[:EXCERPT_BYTES]
+
+
+def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetime] | None:
+    lease = now + dt.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    with transaction.atomic():
+        claimed = (
+            Delivery.objects.filter(pk=delivery_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+                                    next_attempt_at__lte=now)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+            .update(locked_until=lease, attempt_count=F("attempt_count") + 1, updated_at=now)
+        )
+        if not claimed:
+            return None
+        delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+        # Attempts a dead worker left open are closed as interrupted (the answer never came back).
+        DeliveryAttempt.objects.filter(delivery=delivery, outcome=AttemptOutcome.IN_PROGRESS).update(
+            outcome=AttemptOutcome.INTERRUPTED, finished_at=now,
+            error="Interrupted: the worker stopped before the answer was recorded; sent again.",
+        )
+        interrupted = DeliveryAttempt.objects.filter(delivery=delivery, outcome=AttemptOutcome.INTERRUPTED).count()
+        if interrupted >= MAX_INTERRUPTIONS:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.FAILED, locked_until=None, next_attempt_at=None, updated_at=now,
+                attempt_count=F("attempt_count") - 1, last_error="Gave up: every attempt was interrupted.",
+            )
+            return None
+        attempt = DeliveryAttempt.objects.create(
+            delivery=delivery, number=delivery.attempt_count, started_at=now, url=delivery.endpoint.url,
+        )
+        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(last_triggered_at=now)
+    return delivery, attempt, lease
+
+
+def delivery_attempt(*, delivery_id: str) -> str:
+    """One attempt of a delivery, if it is due and nobody else is making one. Returns what happened."""
+    claimed = _claim(delivery_id, timezone.now())
+    if claimed is None:
+        return "skipped"
+    delivery, attempt, lease = claimed
+    endpoint, event = delivery.endpoint, delivery.event
+
+    body = event_body(event)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Audome-Event": event.type,
+        "Audome-Delivery": delivery.id,
+        "Audome-Signature": signature_header(signing_secrets(endpoint), body),
+    }
+    status_code = response_ms = None
+    excerpt = error = ""
+    try:
+        # The destination is checked again now (DNS may have changed); redirects are not followed.
+        response = safe_request("POST", endpoint.url, headers=headers, body=body, timeout=settings.WEBHOOK_TIMEOUT,
+                                max_bytes=EXCERPT_BYTES, truncate=True, follow_redirects=False)
+        status_code, response_ms = response.status, round(response.elapsed_ms)
+        excerpt = _excerpt(response.content)
+        ok = 200 <= response.status < 300
+        if not ok:
+            error = f"HTTP {response.status}"
+    except UnsafeUrl as exc:
+        ok, error = False, f"Refused: {exc}"
+    except FetchError as exc:
+        ok, error = False, str(exc)
+    return _record(delivery, attempt, lease, ok=ok, status_code=status_code, response_ms=response_ms,
+                   excerpt=excerpt, error=error[:500])
+
+
+def _record(delivery, attempt, lease, *, ok, status_code, response_ms, excerpt, error) -> str:
+    now = timezone.now()
+    schedule = list(settings.WEBHOOK_RETRY_SCHEDULE)
+    next_at = None
+    retry_in = None
+    with transaction.atomic():
+        if ok:
+            outcome, new_status = AttemptOutcome.SUCCEEDED, DeliveryStatus.SUCCEEDED
+        elif delivery.retry_step < len(schedule):
+            retry_in = float(schedule[delivery.retry_step])
+            next_at = now + dt.timedelta(seconds=retry_in)
+            outcome, new_status = AttemptOutcome.FAILED, DeliveryStatus.RETRYING
+        else:
+            outcome, new_status = AttemptOutcome.FAILED, DeliveryStatus.FAILED
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            outcome=outcome, finished_at=now, status_code=status_code, response_ms=response_ms,
+            response_excerpt=excerpt, error=error, next_retry_at=next_at,
+        )
+        changes = dict(
+            status=new_status, locked_until=None, next_attempt_at=next_at, last_status_code=status_code,
+            last_response_ms=response_ms, last_response_excerpt=excerpt, last_error=error, updated_at=now,
+        )
+        if ok:
+            changes["delivered_at"] = now
+        elif next_at is not None:
+            changes["retry_step"] = F("retry_step") + 1
+        # Only the holder of the lease moves the delivery on (a worker presumed dead that comes
+        # back late records its attempt but changes nothing else).
+        moved = Delivery.objects.filter(pk=delivery.pk, locked_until=lease).update(**changes)
+        if ok:
+            WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(failure_count=0, last_success_at=now)
+        else:
+            WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(failure_count=F("failure_count") + 1)
+    if moved and retry_in is not None and retry_in <= settings.WEBHOOK_ETA_MAX:
+        queue_deliveries([delivery.id], countdown=retry_in)
+    return new_status if moved else "lost-lease"
+
+
+def deliveries_sweep() -> dict:
+    """Re-queue deliveries that are due but not being attempted: their message was lost (broker
+    restart), their retry is too far off for a countdown, or their worker died mid-attempt."""
+    now = timezone.now()
+    grace = dt.timedelta(seconds=settings.WEBHOOK_REQUEUE_GRACE)
+    due = list(
+        Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+                                next_attempt_at__lte=now - grace)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("next_attempt_at")
+        .values_list("id", flat=True)[:1000]
+    )
+    # Deliveries due within the grace period whose lease expired (a dead worker) go too.
+    stuck = list(
+        Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+                                locked_until__lt=now, next_attempt_at__lte=now)
+        .exclude(pk__in=due).values_list("id", flat=True)[:1000]
+    )
+    ids = due + stuck
+    queued = queue_deliveries(ids)
+    return {"due": len(due), "stuck": len(stuck), "queued": queued}

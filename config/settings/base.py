@@ -238,6 +238,24 @@ CELERY_BEAT_SCHEDULE["rendering-generations-sweep"] = {
 # --- rendering: preview and signed render URLs ---
 
 # --- webhooks ---
+WEBHOOK_MAX_PER_ACCOUNT = env_int("WEBHOOK_MAX_PER_ACCOUNT", 5)
+WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))  # seconds per POST, connect to last byte
+# Seconds to wait after the 1st, 2nd, … failed attempt; when it runs out the delivery is failed.
+WEBHOOK_RETRY_SCHEDULE = [float(x) for x in env_list("WEBHOOK_RETRY_SCHEDULE", ["60", "300", "1800", "7200", "21600", "86400"])]
+WEBHOOK_SECRET_OVERLAP = env_int("WEBHOOK_SECRET_OVERLAP", 24 * 3600)  # old secret keeps signing this long
+WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 60)  # an attempt older than this was lost with its worker
+WEBHOOK_SWEEP_INTERVAL = env_int("WEBHOOK_SWEEP_INTERVAL", 15)
+WEBHOOK_REQUEUE_GRACE = env_int("WEBHOOK_REQUEUE_GRACE", 10)  # due this long and not picked up → re-queued
+WEBHOOK_ETA_MAX = env_int("WEBHOOK_ETA_MAX", 600)  # retries sooner than this are queued with a countdown
+WEBHOOK_QUEUE = env("WEBHOOK_QUEUE", "webhooks")
+# core.netguard (webhook destinations, remote images): an extra CA bundle to trust, e.g. a private
+# deployment's internal CA (AUDOME_ALLOW_PRIVATE_URLS / AUDOME_FETCH_ALLOW_CIDRS are in core above).
+AUDOME_FETCH_CA_FILE = env("AUDOME_FETCH_CA_FILE", None)
+CELERY_TASK_ROUTES["webhooks.deliver"] = {"queue": WEBHOOK_QUEUE}
+CELERY_TASK_ROUTES["webhooks.deliveries_sweep"] = {"queue": "default"}
+CELERY_BEAT_SCHEDULE["webhooks-deliveries-sweep"] = {
+    "task": "webhooks.deliveries_sweep", "schedule": float(WEBHOOK_SWEEP_INTERVAL), "options": {"expires": 60},
+}
 
 # --- embed ---
 EMBED_SESSION_DEFAULT_TTL = env_int("EMBED_SESSION_DEFAULT_TTL", 900)

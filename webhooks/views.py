@@ -1,0 +1,132 @@
+"""Dashboard pages: /render/webhooks (destinations and their delivery logs) and the form
+actions behind them. The same services as the API do the work; a new secret is shown once."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import ApiError
+from webhooks.selectors import delivery_list, endpoint_get, endpoint_list
+from webhooks.services import (
+    SUBSCRIBABLE,
+    delivery_resend,
+    endpoint_create,
+    endpoint_delete,
+    endpoint_rotate_secret,
+    endpoint_send_test,
+)
+
+SECRET_SESSION_KEY = "webhooks_new_secret"
+
+
+def panel_context(request) -> dict:
+    """What `webhooks/_tokens_panel.html` needs (the tokens page includes it)."""
+    from django.conf import settings
+
+    endpoints = list(endpoint_list(account=request.user))
+    for e in endpoints:
+        e.recent = list(delivery_list(account=request.user, endpoint_id=e.id)[:5])
+    return {
+        "webhook_endpoints": endpoints,
+        "webhook_event_types": [t for t in SUBSCRIBABLE if t != "webhook.test"],
+        "webhook_max": settings.WEBHOOK_MAX_PER_ACCOUNT,
+        "webhook_new_secret": request.session.pop(SECRET_SESSION_KEY, None),
+    }
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+@require_GET
+def webhooks_page(request):
+    return render(request, "webhooks/webhooks.html", panel_context(request))
+
+
+@login_required
+@require_GET
+def webhook_page(request, webhook_id: str):
+    try:
+        endpoint = endpoint_get(account=request.user, endpoint_id=webhook_id)
+    except ApiError:
+        return render(request, "webhooks/not_found.html", status=404)
+    paginator = Paginator(delivery_list(account=request.user, endpoint_id=endpoint.id), 20)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "webhooks/webhook_detail.html", {
+        "endpoint": endpoint, "page": page, "deliveries": page.object_list,
+        "webhook_new_secret": request.session.pop(SECRET_SESSION_KEY, None),
+    })
+
+
+@login_required
+@require_POST
+def webhook_create_action(request):
+    events = request.POST.getlist("events")
+    try:
+        endpoint, secret = endpoint_create(account=request.user, url=request.POST.get("url", ""),
+                                           events=events or [])
+    except ApiError as exc:
+        problems = [m for msgs in (exc.details or {}).values() for m in msgs] or [exc.message]
+        for problem in problems:
+            messages.error(request, _("Could not add the destination: %(reason)s") % {"reason": problem})
+        return _back(request, "webhooks")
+    request.session[SECRET_SESSION_KEY] = {"id": endpoint.id, "url": endpoint.url, "secret": secret}
+    messages.success(request, _("Destination added. Copy its signing secret now: it will not be shown again."))
+    return _back(request, "webhooks")
+
+
+@login_required
+@require_POST
+def webhook_delete_action(request, webhook_id: str):
+    try:
+        endpoint_delete(account=request.user, endpoint_id=webhook_id)
+    except ApiError:
+        messages.error(request, _("That destination does not exist."))
+    else:
+        messages.success(request, _("Destination deleted."))
+    return _back(request, "webhooks")
+
+
+@login_required
+@require_POST
+def webhook_test_action(request, webhook_id: str):
+    try:
+        endpoint_send_test(account=request.user, endpoint_id=webhook_id)
+    except ApiError:
+        messages.error(request, _("That destination does not exist."))
+    else:
+        messages.success(request, _("Test event queued. Its delivery appears in the log below."))
+    return _back(request, "webhooks")
+
+
+@login_required
+@require_POST
+def webhook_rotate_action(request, webhook_id: str):
+    try:
+        endpoint, secret = endpoint_rotate_secret(account=request.user, endpoint_id=webhook_id)
+    except ApiError:
+        messages.error(request, _("That destination does not exist."))
+        return _back(request, "webhooks")
+    request.session[SECRET_SESSION_KEY] = {"id": endpoint.id, "url": endpoint.url, "secret": secret, "rotated": True}
+    messages.success(request, _("New secret created. The old one keeps signing for 24 hours."))
+    return _back(request, "webhooks")
+
+
+@login_required
+@require_POST
+def delivery_resend_action(request, webhook_id: str, delivery_id: str):
+    try:
+        delivery_resend(account=request.user, endpoint_id=webhook_id, delivery_id=delivery_id)
+    except ApiError:
+        messages.error(request, _("That delivery does not exist."))
+    else:
+        messages.success(request, _("Event queued to be sent again."))
+    return _back(request, "webhooks")
