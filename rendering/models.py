@@ -35,10 +35,9 @@ class Generation(BaseModel):
     id = models.CharField(primary_key=True, max_length=40, default=new_generation_id, editable=False)
     account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations")
     # The project may be deleted later; its id stays on the record (`project_ref`).
-    if "projects" in settings.INSTALLED_APPS:  # until the projects app has landed everywhere
-        project = models.ForeignKey(
-            "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="generations"
-        )
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.SET_NULL, related_name="generations"
+    )
     project_ref = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField(max_length=12, choices=GenerationStatus.choices, default=GenerationStatus.PENDING)
     source = models.CharField(max_length=12, choices=GenerationSource.choices, default=GenerationSource.API)

@@ -88,7 +88,7 @@ def generation_create(
     now = timezone.now()
     generation = Generation(
         account=account,
-        **({"project": project} if project is not None else {}),
+        project=project,
         project_ref=str(project.pk) if project is not None else "",
         source=source,
         data=data,

@@ -62,5 +62,6 @@ def test_size_defaults_to_the_template_and_the_record_keeps_the_project(api, own
     listed = api.get(f"/api/render/generations?projectId={project.pk}").json()["generations"]
     assert [g["generationId"] for g in listed] == [generation_id]
     # Deleting the template keeps the history (projectId stays on the record).
+    project_id = str(project.pk)
     project.delete()
-    assert api.get(f"/api/render/generations/{generation_id}").json()["projectId"] == str(project.pk)
+    assert api.get(f"/api/render/generations/{generation_id}").json()["projectId"] == project_id
