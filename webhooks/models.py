@@ -92,6 +92,7 @@ class Delivery(BaseModel):
     retry_step = models.PositiveIntegerField(default=0)  # failed attempts that used a step of the schedule
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+    locked_by = models.CharField(max_length=200, blank=True, default="")  # "<host>:<pid>" of the lease holder
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     last_response_ms = models.PositiveIntegerField(null=True, blank=True)
     last_response_excerpt = models.TextField(blank=True, default="")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 
 from django.conf import settings
 from django.db import transaction
@@ -179,15 +181,43 @@ def _excerpt(content: bytes) -> str:
     return content[:EXCERPT_BYTES].decode("utf-8", errors="replace")[:EXCERPT_BYTES]
 
 
+def _me() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_is_dead(locked_by: str) -> bool:
+    """True when the lease holder was a process on THIS host that no longer exists (a killed
+    pool child or worker): its lease needn't run out before someone else takes over."""
+    host, _, pid = (locked_by or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _due(now):
+    return Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+                                   next_attempt_at__lte=now)
+
+
 def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetime] | None:
     lease = now + dt.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    take = dict(locked_until=lease, locked_by=_me(), attempt_count=F("attempt_count") + 1, updated_at=now)
     with transaction.atomic():
         claimed = (
-            Delivery.objects.filter(pk=delivery_id, status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
-                                    next_attempt_at__lte=now)
+            _due(now).filter(pk=delivery_id)
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-            .update(locked_until=lease, attempt_count=F("attempt_count") + 1, updated_at=now)
+            .update(**take)
         )
+        if not claimed:
+            held = _due(now).filter(pk=delivery_id).values("locked_until", "locked_by").first()
+            if held and _holder_is_dead(held["locked_by"]):
+                claimed = _due(now).filter(pk=delivery_id, **held).update(**take)
         if not claimed:
             return None
         delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
@@ -199,7 +229,7 @@ def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetim
         interrupted = DeliveryAttempt.objects.filter(delivery=delivery, outcome=AttemptOutcome.INTERRUPTED).count()
         if interrupted >= MAX_INTERRUPTIONS:
             Delivery.objects.filter(pk=delivery.pk).update(
-                status=DeliveryStatus.FAILED, locked_until=None, next_attempt_at=None, updated_at=now,
+                status=DeliveryStatus.FAILED, locked_until=None, locked_by="", next_attempt_at=None, updated_at=now,
                 attempt_count=F("attempt_count") - 1, last_error="Gave up: every attempt was interrupted.",
             )
             return None
@@ -264,7 +294,7 @@ def _record(delivery, attempt, lease, *, ok, status_code, response_ms, excerpt, 
             response_excerpt=excerpt, error=error, next_retry_at=next_at,
         )
         changes = dict(
-            status=new_status, locked_until=None, next_attempt_at=next_at, last_status_code=status_code,
+            status=new_status, locked_until=None, locked_by="", next_attempt_at=next_at, last_status_code=status_code,
             last_response_ms=response_ms, last_response_excerpt=excerpt, last_error=error, updated_at=now,
         )
         if ok:
@@ -295,12 +325,14 @@ def deliveries_sweep() -> dict:
         .order_by("next_attempt_at")
         .values_list("id", flat=True)[:1000]
     )
-    # Deliveries due within the grace period whose lease expired (a dead worker) go too.
+    # Attempts whose worker died: the lease ran out, or the holder was a process on this host
+    # that is gone (no need to wait for its lease).
     stuck = list(
-        Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
-                                locked_until__lt=now, next_attempt_at__lte=now)
-        .exclude(pk__in=due).values_list("id", flat=True)[:1000]
+        _due(now).filter(locked_until__lt=now).exclude(pk__in=due).values_list("id", flat=True)[:1000]
     )
+    for row in _due(now).filter(locked_until__gte=now).values("id", "locked_by")[:1000]:
+        if _holder_is_dead(row["locked_by"]):
+            stuck.append(row["id"])
     ids = due + stuck
     queued = queue_deliveries(ids)
     return {"due": len(due), "stuck": len(stuck), "queued": queued}
