@@ -236,6 +236,24 @@ CELERY_BEAT_SCHEDULE["rendering-generations-sweep"] = {
 }
 
 # --- rendering: preview and signed render URLs ---
+# Free previews (POST /api/render/preview) run on their own Celery queue with
+# PREVIEW_MAX_CONCURRENCY slots (set above; the preview worker is started with -c that value).
+PREVIEW_QUEUE = env("PREVIEW_QUEUE", "preview")
+PREVIEW_QUALITY = 70  # WebP quality of previews (the docs promise q70)
+PREVIEW_CACHE_TTL = env_int("PREVIEW_CACHE_TTL", 3600)  # seconds an entry (and its file) lives
+PREVIEW_CACHE_MAX_ENTRIES = env_int("PREVIEW_CACHE_MAX_ENTRIES", 1000)  # LRU cap, all accounts together
+PREVIEW_RATE_PER_MINUTE = env_int("PREVIEW_RATE_PER_MINUTE", 30)  # per account, token bucket
+PREVIEW_RATE_PER_HOUR = env_int("PREVIEW_RATE_PER_HOUR", 200)  # per account, token bucket
+PREVIEW_QUEUE_TIMEOUT = env_int("PREVIEW_QUEUE_TIMEOUT", 30)  # seconds to wait for a slot → 503 preview_busy
+PREVIEW_RENDER_TIMEOUT = env_int("PREVIEW_RENDER_TIMEOUT", 30)  # seconds for the render once it has a slot
+PREVIEW_CLEANUP_INTERVAL = env_int("PREVIEW_CLEANUP_INTERVAL", 60)  # beat: delete expired/evicted preview files
+SIGNED_URL_CACHE_TTL = env_int("SIGNED_URL_CACHE_TTL", 30 * 86400)  # Redis index of signed-URL renders (DB is the fallback)
+CELERY_TASK_ROUTES["rendering.preview.render"] = {"queue": PREVIEW_QUEUE}
+CELERY_TASK_ROUTES["rendering.preview.cleanup"] = {"queue": "default"}
+CELERY_BEAT_SCHEDULE["rendering-preview-cleanup"] = {
+    "task": "rendering.preview.cleanup", "schedule": float(PREVIEW_CLEANUP_INTERVAL), "options": {"expires": 60},
+}
+LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "rendering" / "preview" / "locale"]
 
 # --- webhooks ---
 WEBHOOK_MAX_PER_ACCOUNT = env_int("WEBHOOK_MAX_PER_ACCOUNT", 5)

@@ -1,0 +1,182 @@
+"""POST /api/render/preview and the URL-signing secret API (contract §4).
+
+The preview endpoint keeps the docs' lowercase `error` values (`missing_projectId`,
+`unauthorized`, `forbidden`, `project_not_found`, `rate_limited`, `preview_busy`,
+`render_failed`) next to the contract's uppercase `code`; the human sentence moves to `message`."""
+import dataclasses
+import logging
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import RateLimited, ValidationFailed
+from rendering.preview import services, signed
+from rendering.preview.ratelimit import preview_limit_take
+from rendering.storage import absolute_url
+
+log = logging.getLogger(__name__)
+
+# contract code → the docs' lowercase error value
+ERROR_VALUES = {
+    "UNAUTHORIZED": "unauthorized",
+    "FORBIDDEN": "forbidden",
+    "PROJECT_NOT_FOUND": "project_not_found",
+    "RATE_LIMITED": "rate_limited",
+    "PREVIEW_BUSY": "preview_busy",
+    "RENDER_FAILED": "render_failed",
+}
+
+
+class MissingProjectId(ValidationFailed):
+    message = "projectId is required."
+
+
+RATE_LIMIT_SCHEMA = inline_serializer("PreviewRateLimit", {
+    "remaining": serializers.IntegerField(help_text="Previews left now (the minute bucket)."),
+    "resetAt": serializers.IntegerField(help_text="Unix ms when the minute bucket refills."),
+})
+PREVIEW_ERROR_SCHEMA = inline_serializer("PreviewError", {
+    "success": serializers.BooleanField(),
+    "error": serializers.CharField(help_text="missing_projectId | unauthorized | forbidden | project_not_found | "
+                                             "rate_limited | preview_busy | render_failed (or a sentence for other 400s)"),
+    "code": serializers.CharField(help_text="The contract's uppercase code, e.g. RATE_LIMITED."),
+    "message": serializers.CharField(help_text="Human readable explanation."),
+    "requestId": serializers.CharField(),
+    "retryAfter": serializers.IntegerField(required=False, help_text="Seconds (429 and 503)."),
+    "rateLimit": RATE_LIMIT_SCHEMA,
+    "details": serializers.DictField(required=False),
+})
+
+
+class PreviewApi(APIView):
+    required_scope = "render-only"
+
+    class InputSerializer(serializers.Serializer):
+        projectId = serializers.UUIDField(help_text="The template to preview.")
+        data = serializers.DictField(required=False, help_text='Dynamic values: "<key>.text" / "<key>.img".')
+
+    @extend_schema(
+        summary="Render a free, cached preview (WebP q70) of a template",
+        description=(
+            "Same renderer and document as /api/render/generate, encoded as WebP at quality 70 at the "
+            "template's size. Free (no credits). Cached for 1 h by sha256(projectId + canonical(data) + "
+            "updatedAt + WxH), at most 1 000 entries (LRU). Limits per account: 30/min and 200/h "
+            "(token buckets); 429 carries Retry-After, X-RateLimit-Limit-Minute, X-RateLimit-Limit-Hour and "
+            "X-RateLimit-Reset (Unix ms). Previews run on their own queue and never take a /generate slot; "
+            "one that waits 30 s for a slot answers 503 preview_busy."
+        ),
+        tags=["Rendering"],
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("PreviewResponse", {
+                "success": serializers.BooleanField(),
+                "previewUrl": serializers.URLField(help_text="WebP image, valid until expiresAt."),
+                "expiresAt": serializers.IntegerField(help_text="Unix ms when the cached entry expires."),
+                "watermarked": serializers.BooleanField(help_text="Always false."),
+                "lowRes": serializers.BooleanField(help_text="Always true: WebP q70 instead of full quality."),
+                "cached": serializers.BooleanField(help_text="True when served from the cache."),
+                "rateLimit": RATE_LIMIT_SCHEMA,
+                "generationTime": serializers.IntegerField(required=False,
+                                                           help_text="Render time in ms (absent on a cache hit)."),
+            }),
+            400: PREVIEW_ERROR_SCHEMA, 401: PREVIEW_ERROR_SCHEMA, 403: PREVIEW_ERROR_SCHEMA,
+            404: PREVIEW_ERROR_SCHEMA, 429: PREVIEW_ERROR_SCHEMA, 500: PREVIEW_ERROR_SCHEMA,
+            503: PREVIEW_ERROR_SCHEMA,
+        },
+        examples=[OpenApiExample("Preview", request_only=True,
+                                 value={"projectId": "7d0c…", "data": {"title.text": "Hello"}})],
+    )
+    def post(self, request):
+        body = request.data
+        if not isinstance(body, dict):
+            raise ValidationFailed("The body must be a JSON object.")
+        project_id = body.get("projectId")
+        if not isinstance(project_id, str) or not project_id.strip():
+            raise MissingProjectId("projectId is required.", details={"projectId": ["Required: the template id."]})
+        data = body.get("data")
+        if data is None:
+            data = {}
+        project = services.project_for_preview(account=request.user, credential=request.auth,
+                                               project_id=project_id.strip())
+        from projects.document import validate_data
+
+        validate_data(project.document, data)
+        limit = preview_limit_take(account_id=request.user.pk)
+        if not limit.allowed:
+            # The account-wide headers middleware must not overwrite the preview's X-RateLimit-Reset (ms).
+            django_request = request._request
+            state = getattr(django_request, "audome_ratelimit", None)
+            if state is not None:
+                django_request.audome_ratelimit = dataclasses.replace(state, reset=limit.reset_at)
+            raise RateLimited(
+                f"Preview rate limit reached ({limit.minute_limit}/min, {limit.hour_limit}/h); "
+                f"retry in {limit.retry_after} s.",
+                retry_after=limit.retry_after, headers=limit.headers(),
+                extra={"retryAfter": limit.retry_after, "rateLimit": limit.as_body()},
+            )
+        outcome = services.preview_get(account=request.user, project=project, data=data)
+        entry = outcome.entry
+        answer = {
+            "success": True,
+            "previewUrl": absolute_url(entry["name"]),
+            "expiresAt": entry["expiresAt"],
+            "watermarked": False,
+            "lowRes": True,
+            "cached": outcome.cached,
+            "rateLimit": limit.as_body(),
+        }
+        if not outcome.cached:
+            answer["generationTime"] = entry["generationTime"]
+        headers = {k: v for k, v in limit.headers().items() if k != "X-RateLimit-Reset"}
+        return Response(answer, headers=headers)
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        body = response.data
+        if not isinstance(body, dict) or body.get("success") is not False:
+            return response
+        code = body.get("code")
+        value = "missing_projectId" if isinstance(exc, MissingProjectId) else ERROR_VALUES.get(code)
+        if code == "INTERNAL_ERROR":  # an unexpected error: the docs call every 500 render_failed
+            body["code"], value = "RENDER_FAILED", "render_failed"
+        if value:
+            body["message"] = body.get("error")
+            body["error"] = value
+        if code == "RATE_LIMITED" and "retryAfter" not in body:  # the account-wide API limit
+            retry_after = int(response.headers.get("Retry-After") or 1)
+            state = getattr(self.request._request, "audome_ratelimit", None)
+            reset_ms = int(state.reset) * 1000 if state is not None else None
+            body["retryAfter"] = retry_after
+            body["rateLimit"] = {"remaining": 0, "resetAt": reset_ms}
+        return response
+
+
+SECRET_SCHEMA = inline_serializer("UrlSigningSecret", {
+    "success": serializers.BooleanField(),
+    "secret": serializers.CharField(help_text="HMAC-SHA256 key for signed render URLs."),
+})
+
+
+class UrlSecretApi(APIView):
+    required_scope = "full-access"
+    embed_allowed = False
+
+    @extend_schema(summary="Read the account's URL-signing secret", tags=["Signed render URLs"],
+                   responses={200: SECRET_SCHEMA, 401: OpenApiResponse(description="Unauthorized"),
+                              403: OpenApiResponse(description="Scope too small")})
+    def get(self, request):
+        return Response({"success": True, "secret": request.user.url_signing_secret})
+
+
+class UrlSecretRollApi(APIView):
+    required_scope = "full-access"
+    embed_allowed = False
+
+    @extend_schema(summary="Replace the URL-signing secret (URLs signed with the old one stop working)",
+                   tags=["Signed render URLs"], request=None,
+                   responses={200: SECRET_SCHEMA, 401: OpenApiResponse(description="Unauthorized"),
+                              403: OpenApiResponse(description="Scope too small")})
+    def post(self, request):
+        return Response({"success": True, "secret": signed.secret_roll(account=request.user)})

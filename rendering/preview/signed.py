@@ -1,0 +1,232 @@
+"""Signed render URLs: GET /r/<projectId>.<png|jpg|webp>?<data>&w=&h=&q=&exp=&s=
+
+Checks, in order: the project exists (404), the signature with its account's URL-signing secret
+(403), the expiry (410), the parameters (400). Then the content-addressed cache: the key is
+sha256 of the project id, canonical data, the template version (`updated_at`), size, format and
+quality. A hit serves the stored bytes and charges nothing. A miss renders exactly like generate
+(`generation_create(source="signed-url")`, one credit, refunded on failure; the account's API rate
+limit and in-flight limit apply) under a single-flight lock, so identical first requests arriving
+together render and charge once. The index lives in Redis, with the generation row (its
+`idempotency_key` is `su:<key>`) as the durable fallback."""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from core.errors import ApiError, Forbidden, Gone, ProjectNotFound, RateLimited, RenderFailed, ValidationFailed
+from core.redis import get_redis
+from rendering.preview import signing
+from rendering.preview.cache import canonical, lock_acquire, lock_owner, lock_release
+
+log = logging.getLogger(__name__)
+
+FORMATS = {"png": "png", "jpg": "jpeg", "webp": "webp"}
+CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+RESERVED = {"w", "h", "q", "exp", "s"}
+INDEX = "audome:su:{}"
+LOCK_PREFIX = "su:"  # the single-flight lock key is audome:pv:lock:su:<key>
+DEFAULT_QUALITY = 90
+
+
+class RenderPending(ApiError):
+    status, code, message = 503, "RENDER_PENDING", "Still rendering; retry in a few seconds."
+
+
+@dataclass
+class SignedOutput:
+    name: str  # storage name (renders/…, content-addressed)
+    etag: str  # '"<sha256 of the bytes>"'
+    content_type: str
+    cached: bool
+
+
+@dataclass(frozen=True)
+class SignedUrlCredential:
+    """What a signed URL may do: render this account's templates, nothing else."""
+
+    scope: str = "render-only"
+    kind: str = "signed-url"
+
+    def allows_project(self, project) -> bool:
+        return True
+
+    def allows_category(self, category_id) -> bool:
+        return True
+
+    def restrict_projects(self, queryset):
+        return queryset
+
+
+def _etag_of(name: str) -> str:
+    return '"' + name.rsplit("/", 1)[-1].split(".")[0] + '"'
+
+
+def _int_param(params: dict, name: str, low: int, high: int, default: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ValidationFailed(f"{name} must be a whole number between {low} and {high}.",
+                               details={name: [f"Must be between {low} and {high}."]})
+    return value
+
+
+def signed_request_check(*, path: str, project_id: str, ext: str, query_string: str):
+    """Verify a signed URL. Returns (project, data, options) or raises 404/403/410/400."""
+    from projects.models import Project
+
+    try:
+        pk = uuid.UUID(project_id)
+    except ValueError:
+        raise ProjectNotFound()
+    project = Project.objects.select_related("account").filter(pk=pk).first()
+    if project is None:
+        raise ProjectNotFound()
+    pairs = signing.parse_query(query_string)
+    given = [value for name, value in pairs if name == signing.SIGNATURE_PARAM]
+    account = project.account
+    if len(given) != 1 or not account.is_active or not signing.signature_valid(
+        account.url_signing_secret, path, pairs, given[0]
+    ):
+        raise Forbidden("Invalid or missing signature.")
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name == signing.SIGNATURE_PARAM:
+            continue
+        if name in params:
+            raise ValidationFailed(f"Parameter '{name}' appears more than once.", details={name: ["Repeated."]})
+        params[name] = value
+    if "exp" in params:
+        try:
+            expires = int(params["exp"])
+        except ValueError:
+            raise ValidationFailed("exp must be a Unix time in seconds.", details={"exp": ["Must be an integer."]})
+        if time.time() >= expires:
+            raise Gone("This signed URL has expired.")
+    fmt = FORMATS[ext]
+    options = {
+        "width": _int_param(params, "w", 1, settings.MAX_CANVAS, project.width),
+        "height": _int_param(params, "h", 1, settings.MAX_CANVAS, project.height),
+        "format": fmt,
+        "quality": _int_param(params, "q", 1, 100, DEFAULT_QUALITY) if fmt != "png" else DEFAULT_QUALITY,
+    }
+    data = {name: value for name, value in params.items() if name not in RESERVED}
+    from projects.document import validate_data
+
+    validate_data(project.document, data)
+    return project, data, options
+
+
+def signed_key(*, project, data: dict, options: dict) -> str:
+    material = "|".join([
+        str(project.pk), canonical(data), project.updated_at.isoformat(),
+        f"{options['width']}x{options['height']}", options["format"], str(options["quality"]),
+    ])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _lookup(key: str, account) -> SignedOutput | None:
+    from django.core.files.storage import default_storage
+
+    from rendering.models import Generation, GenerationStatus
+
+    raw = get_redis().get(INDEX.format(key))
+    if raw:
+        found = json.loads(raw)
+        return SignedOutput(found["name"], _etag_of(found["name"]), found["contentType"], cached=True)
+    generation = (
+        Generation.objects.filter(account=account, source="signed-url", idempotency_key=f"su:{key}",
+                                  status=GenerationStatus.COMPLETED)
+        .exclude(output="").order_by("-created_at").first()
+    )
+    if generation is None or not default_storage.exists(generation.output):
+        return None
+    content_type = CONTENT_TYPES[generation.options.get("format", "png")]
+    _index(key, generation.output, content_type)
+    return SignedOutput(generation.output, _etag_of(generation.output), content_type, cached=True)
+
+
+def _index(key: str, name: str, content_type: str) -> None:
+    get_redis().set(INDEX.format(key), json.dumps({"name": name, "contentType": content_type}),
+                    ex=settings.SIGNED_URL_CACHE_TTL)
+
+
+def signed_render(*, project, data: dict, options: dict) -> SignedOutput:
+    """The output for a verified signed URL: from the cache, or rendered (and charged) once."""
+    account = project.account
+    key = signed_key(project=project, data=data, options=options)
+    found = _lookup(key, account)
+    if found is not None:
+        return found
+    lock = LOCK_PREFIX + key
+    give_up = time.monotonic() + settings.RENDER_SYNC_TIMEOUT + 15
+    while True:
+        me = uuid.uuid4().hex
+        if lock_acquire(lock, me, (settings.RENDER_SYNC_TIMEOUT + 30) * 1000):
+            try:
+                found = _lookup(key, account)
+                if found is not None:
+                    return found
+                return _render(key=key, project=project, data=data, options=options)
+            finally:
+                lock_release(lock, me)
+        # Someone renders the same URL right now: wait for them, then look again.
+        while lock_owner(lock) is not None and time.monotonic() < give_up:
+            time.sleep(0.05)
+        found = _lookup(key, account)
+        if found is not None:
+            return found
+        if time.monotonic() >= give_up:
+            raise RenderPending(headers={"Retry-After": "5"})
+
+
+def _render(*, key: str, project, data: dict, options: dict) -> SignedOutput:
+    from core.ratelimit import sliding_window_hit
+    from rendering.models import IN_FLIGHT, Generation, GenerationSource, GenerationStatus
+    from rendering.services import generation_create, generation_wait
+
+    account = project.account
+    # A render of this URL still running from an earlier request (that answered 503): wait for it.
+    generation = Generation.objects.filter(account=account, source=GenerationSource.SIGNED_URL,
+                                           idempotency_key=f"su:{key}", status__in=IN_FLIGHT).first()
+    if generation is None:
+        state = sliding_window_hit(f"audome:rl:api:{account.pk}", limit=settings.API_RATE_LIMIT_PER_MINUTE,
+                                   window_seconds=60)
+        if not state.allowed:
+            raise RateLimited(retry_after=state.retry_after)
+        generation = generation_create(
+            account=account, credential=SignedUrlCredential(), project=project, data=data,
+            options={**options, "backgroundColor": None, "html": None}, metadata={},
+            idempotency_key=f"su:{key}", source=GenerationSource.SIGNED_URL,
+        )
+    generation = generation_wait(generation, settings.RENDER_SYNC_TIMEOUT)
+    if generation.status == GenerationStatus.COMPLETED and generation.output:
+        content_type = CONTENT_TYPES[generation.options.get("format", "png")]
+        _index(key, generation.output, content_type)
+        return SignedOutput(generation.output, _etag_of(generation.output), content_type, cached=False)
+    if generation.status in (GenerationStatus.PENDING, GenerationStatus.PROCESSING):
+        raise RenderPending(headers={"Retry-After": "5"})  # it finishes in the background; the next hit serves it
+    raise RenderFailed(f"The render failed: {generation.error or 'renderer error'}")
+
+
+def secret_roll(*, account) -> str:
+    from accounts.models import new_url_signing_secret
+
+    account.url_signing_secret = new_url_signing_secret()
+    account.save(update_fields=["url_signing_secret"])
+    return account.url_signing_secret
+
+
+def expires_in(seconds: int) -> int:
+    return int(timezone.now().timestamp()) + int(seconds)
