@@ -279,6 +279,9 @@ CELERY_BEAT_SCHEDULE["webhooks-deliveries-sweep"] = {
 EMBED_SESSION_DEFAULT_TTL = env_int("EMBED_SESSION_DEFAULT_TTL", 900)
 EMBED_SESSION_MAX_TTL = 86400
 EMBED_MAX_ORIGINS = 20
+# Live sockets: channels_redis waits on BZPOPMIN for 5 s, and redis-py 8 reads with a 5 s socket
+# timeout by default, so an idle consumer died with "Timeout reading from …". Give reads headroom.
+CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, "socket_timeout": 30}]
 # The embed demo host page (`python -m embed.demo_host`): its port and the Audome it talks to.
 AUDOME_DEMO_HOST_PORT = env_int("AUDOME_DEMO_HOST_PORT", PORT + 1)
 

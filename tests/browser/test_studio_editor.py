@@ -1,0 +1,188 @@
+"""The Studio in the dashboard, driven in headless Chromium against a live ASGI server:
+create a project, add and drag a text element, undo/redo, set a dynamic key, save, reload;
+render (pushed over the WebSocket); live preview after typing test data; another tab's save
+shows up live; Arabic UI is right-to-left."""
+import io
+import urllib.request
+
+import pytest
+from PIL import Image
+
+from embed.testing import *  # noqa: F401,F403
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DOC = {
+    "version": 1,
+    "background": {"color": "#1e1b4b"},
+    "elements": [
+        {"id": "title", "type": "text", "x": 60, "y": 100, "width": 680, "height": 160, "dynamicKey": "title",
+         "placeholder": "Title", "text": "Summer sale",
+         "style": {"fontFamily": "Noto Sans", "fontSize": 64, "fontWeight": 700, "color": "#ffffff",
+                   "textAlign": "center", "verticalAlign": "middle"}},
+        {"id": "bar", "type": "shape", "shape": "rect", "x": 300, "y": 300, "width": 200, "height": 10, "fill": "#f59e0b"},
+    ],
+}
+
+
+@pytest.fixture
+def card(owner):
+    from projects.models import Project
+
+    return Project.objects.create(account=owner, name="Card", width=800, height=450, document=DOC)
+
+
+def prop(page, name) -> str:
+    return page.get_by_test_id(f"prop-{name}").input_value()
+
+
+def drag_by(page, locator, dx, dy):
+    box = locator.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.keyboard.down("Alt")  # no snapping: an exact move
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx / 2, y + dy / 2, steps=5)
+    page.mouse.move(x + dx, y + dy, steps=5)
+    page.mouse.up()
+    page.keyboard.up("Alt")
+
+
+def test_create_edit_undo_redo_save_and_reload(owner, dashboard_page):
+    from projects.models import Project
+
+    page = dashboard_page(owner, "/render/studio")
+    page.get_by_test_id("new-project").click()
+    page.get_by_test_id("new-name").fill("Launch card")
+    page.get_by_test_id("new-width").fill("1000")
+    page.get_by_test_id("new-height").fill("500")
+    page.get_by_test_id("create-project").click()
+    page.wait_for_url("**/render/studio/*")
+    project = Project.objects.get(account=owner, name="Launch card")
+    assert page.url.endswith(f"/render/studio/{project.pk}")
+    assert (project.width, project.height) == (1000, 500)
+
+    page.get_by_test_id("add-text").click()
+    hit = page.locator(".overlay .hit")
+    assert hit.count() == 1
+    x0, y0 = int(prop(page, "x")), int(prop(page, "y"))
+    zoom = page.locator(".artboard").bounding_box()["width"] / 1000
+    drag_by(page, hit.first, 150, 60)
+    x1, y1 = int(prop(page, "x")), int(prop(page, "y"))
+    assert abs(x1 - (x0 + round(150 / zoom))) <= 2 and abs(y1 - (y0 + round(60 / zoom))) <= 2
+    assert page.get_by_test_id("save-status").inner_text() == "Unsaved changes"
+
+    page.keyboard.press("Control+z")
+    assert (int(prop(page, "x")), int(prop(page, "y"))) == (x0, y0)
+    page.keyboard.press("Control+Shift+z")
+    assert (int(prop(page, "x")), int(prop(page, "y"))) == (x1, y1)
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+y")
+    assert int(prop(page, "x")) == x1
+
+    page.get_by_test_id("prop-text").fill("Hello launch")
+    key = page.get_by_test_id("prop-dynamic-key")
+    key.fill("headline")
+    key.press("Enter")
+    page.locator(".layer .chip", has_text="headline").wait_for()
+    page.keyboard.press("Control+s")
+    page.get_by_test_id("save-status").filter(has_text="Saved").wait_for()
+
+    project.refresh_from_db()
+    [el] = project.document["elements"]
+    assert el["type"] == "text" and el["dynamicKey"] == "headline" and el["text"] == "Hello launch"
+    assert (el["x"], el["y"]) == (x1, y1)
+
+    page.reload()
+    page.locator(".layer", has_text="Hello launch").click()
+    assert (int(prop(page, "x")), int(prop(page, "y"))) == (x1, y1)
+    assert prop(page, "dynamic-key") == "headline"
+    assert page.get_by_test_id("save-status").inner_text() == "Saved"
+    assert page.errors == []
+
+
+def test_render_shows_the_image_pushed_over_the_websocket(owner, card, dashboard_page, render_worker):
+    page = dashboard_page(owner, f"/render/studio/{card.pk}")
+    page.get_by_test_id("live").filter(has_text="Live").wait_for()
+    page.get_by_test_id("tab-data").click()
+    page.get_by_test_id("data-title").fill("Rendered in the Studio")
+    generate_bodies = []
+    page.on("request", lambda r: "/api/render/generate" in r.url and generate_bodies.append(r.post_data_json))
+    page.get_by_test_id("render").click()
+    image = page.get_by_test_id("render-image")
+    image.wait_for(timeout=60_000)
+    assert generate_bodies == [{"projectId": str(card.pk), "data": {"title.text": "Rendered in the Studio"}, "format": "png", "async": True}]
+    with urllib.request.urlopen(image.get_attribute("src"), timeout=30) as response:
+        png = Image.open(io.BytesIO(response.read()))
+    assert png.size == (800, 450)
+    # The canvas background, not an empty or error image.
+    assert png.convert("RGB").getpixel((5, 5)) == (0x1E, 0x1B, 0x4B)
+    from rendering.models import Generation
+
+    assert Generation.objects.get(account=owner).status == "completed"
+
+
+def test_preview_follows_test_data(owner, card, dashboard_page, celery_worker_factory):
+    celery_worker_factory(queues="preview")
+    page = dashboard_page(owner, f"/render/studio/{card.pk}")
+    page.get_by_test_id("tab-data").click()
+    bodies = []
+    page.on("request", lambda r: "/api/render/preview" in r.url and bodies.append(r.post_data_json))
+    preview = page.get_by_test_id("preview-image")
+    preview.wait_for(timeout=60_000)
+    first = preview.get_attribute("src")
+    page.get_by_test_id("data-title").type("Fresh words", delay=30)
+    page.wait_for_function(
+        "first => { const i = document.querySelector('[data-testid=preview-image]'); return i && i.src !== first && i.complete; }",
+        arg=first, timeout=60_000,
+    )
+    assert bodies[-1] == {"projectId": str(card.pk), "data": {"title.text": "Fresh words"}}
+    # Debounced: typing 11 characters did not send 11 requests.
+    assert len(bodies) <= 3
+    assert page.get_by_test_id("rate").inner_text()
+
+
+def test_a_save_in_another_tab_shows_up_live(owner, card, dashboard_page):
+    first = dashboard_page(owner, f"/render/studio/{card.pk}")
+    second = dashboard_page(owner, f"/render/studio/{card.pk}")
+    for page in (first, second):
+        page.get_by_test_id("live").filter(has_text="Live").wait_for()
+    first.locator(".layer", has_text="Summer sale").click()
+    first.get_by_test_id("prop-text").fill("Changed in tab one")
+    first.keyboard.press("Control+s")
+    first.get_by_test_id("save-status").filter(has_text="Saved").wait_for()
+    # The other tab had no edits: it reloads by itself, no polling.
+    second.locator(".layer", has_text="Changed in tab one").wait_for(timeout=10_000)
+
+    # Now the second tab has unsaved edits when the first saves again: it asks instead.
+    second.locator(".layer", has_text="Changed in tab one").click()
+    second.get_by_test_id("prop-text").fill("Tab two's own edit")
+    first.get_by_test_id("prop-text").fill("Tab one again")
+    first.keyboard.press("Control+s")
+    second.get_by_test_id("banner-remote").wait_for(timeout=10_000)
+    assert second.get_by_test_id("prop-text").input_value() == "Tab two's own edit"
+    # Saving from the stale tab is refused with a conflict, not a silent overwrite.
+    second.keyboard.press("Control+s")
+    second.get_by_test_id("banner-conflict").wait_for(timeout=10_000)
+    card.refresh_from_db()
+    assert card.document["elements"][0]["text"] == "Tab one again"
+    second.get_by_test_id("reload-latest").click()
+    second.locator(".layer", has_text="Tab one again").wait_for()
+
+
+def test_arabic_ui_is_right_to_left(owner, card, dashboard_page):
+    page = dashboard_page(owner, f"/render/studio/{card.pk}", language="ar")
+    page.get_by_test_id("studio").wait_for()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.get_by_test_id("tab-design").inner_text() == "التصميم"
+    assert page.get_by_test_id("render").inner_text().endswith("إنشاء الصورة")
+    width = page.viewport_size["width"]
+    layers = page.locator(".sidebar--start").bounding_box()
+    props = page.locator(".sidebar--end").bounding_box()
+    assert layers["x"] > width / 2 > props["x"]  # mirrored: layers on the right
+    # The canvas itself stays in canvas coordinates.
+    assert page.locator(".artboard").get_attribute("dir") == "ltr"
+    page.get_by_test_id("toggle-lang").click()
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    assert page.get_by_test_id("tab-design").inner_text() == "Design"
