@@ -58,7 +58,6 @@ def asgi_live_server(django_db_setup, studio_built):
     (so image URLs in responses are reachable by the browser)."""
     import uvicorn
     from django.conf import settings
-
     from django.contrib.staticfiles import finders
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
