@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import select_template
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -45,10 +46,16 @@ def _back(request, default: str):
     return redirect(default)
 
 
+def base_template() -> str:
+    """The dashboard's base page when it exists, else a plain stand-in (the pages keep working)."""
+    return select_template(["dashboard/base.html", "webhooks/_standalone_base.html"]).template.name
+
+
 @login_required
 @require_GET
 def webhooks_page(request):
-    return render(request, "webhooks/webhooks.html", panel_context(request))
+    # The panel ({% webhooks_panel %}) loads its own data: it is the same one the tokens page shows.
+    return render(request, "webhooks/webhooks.html", {"base_template": base_template()})
 
 
 @login_required
@@ -57,11 +64,11 @@ def webhook_page(request, webhook_id: str):
     try:
         endpoint = endpoint_get(account=request.user, endpoint_id=webhook_id)
     except ApiError:
-        return render(request, "webhooks/not_found.html", status=404)
+        return render(request, "webhooks/not_found.html", {"base_template": base_template()}, status=404)
     paginator = Paginator(delivery_list(account=request.user, endpoint_id=endpoint.id), 20)
     page = paginator.get_page(request.GET.get("page"))
     return render(request, "webhooks/webhook_detail.html", {
-        "endpoint": endpoint, "page": page, "deliveries": page.object_list,
+        "base_template": base_template(), "endpoint": endpoint, "page": page, "deliveries": page.object_list,
         "webhook_new_secret": request.session.pop(SECRET_SESSION_KEY, None),
     })
 

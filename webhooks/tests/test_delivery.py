@@ -353,3 +353,37 @@ def test_body_is_ascii_json_that_parses_back_to_the_data(owner, receiver, no_bro
 def _wait_until(moment):
     while timezone.now() < moment:
         time.sleep(0.05)
+
+
+def test_the_verifier_in_our_docs_accepts_either_secret_during_rotation(owner, receiver, no_broker):
+    """The Node.js verifier printed in docs/content/webhooks.md, run under node."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings as s
+
+    doc = (Path(s.BASE_DIR) / "docs" / "content" / "webhooks.md").read_text()
+    code = doc.split("export function verifyAudome", 1)[1].split("// Express", 1)[0]
+    script = "import crypto from 'node:crypto';\nimport fs from 'node:fs';\nfunction verifyAudome" + code + (
+        "const [f, h, k] = process.argv.slice(2);\n"
+        "process.stdout.write(verifyAudome(fs.readFileSync(f, 'utf8'), h, k) ? 'valid' : 'invalid');\n")
+    srv = receiver()
+    endpoint, old = setup_endpoint(owner, srv.url("/"))
+    _endpoint, new = endpoint_rotate_secret(account=owner, endpoint_id=endpoint.id)
+    _event, [delivery] = emit(owner)
+    delivery_attempt(delivery_id=delivery.id)
+    got = srv.received[0]
+    workdir = Path(tempfile.mkdtemp())
+    (workdir / "v.mjs").write_text(script)
+    (workdir / "body").write_bytes(got.body)
+    (workdir / "tampered").write_bytes(got.body.replace(b"A-17", b"A-18"))
+
+    def run(body_file, secret):
+        out = subprocess.run(["/usr/bin/node", str(workdir / "v.mjs"), str(workdir / body_file),
+                              got.headers["audome-signature"], secret], capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    assert run("body", new) == "valid" and run("body", old) == "valid"
+    assert run("tampered", new) == "invalid" and run("body", "whsec_other") == "invalid"

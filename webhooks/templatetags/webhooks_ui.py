@@ -1,0 +1,29 @@
+"""`{% webhooks_panel %}`: the Webhooks section that sits next to the API tokens (the tokens
+page includes `webhooks/_tokens_panel.html`, which calls this), and small display helpers."""
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("webhooks/_panel.html", takes_context=True)
+def webhooks_panel(context):
+    from webhooks.views import panel_context
+
+    request = context.get("request")
+    if request is None or not getattr(request.user, "is_authenticated", False):
+        return {"webhooks_unavailable": True}
+    return {**panel_context(request), "request": request, "csrf_token": context.get("csrf_token"),
+            "here": request.get_full_path()}
+
+
+@register.filter
+def status_tone(status) -> str:
+    return {"succeeded": "ok", "active": "ok", "failed": "bad", "disabled": "muted", "retrying": "warn",
+            "pending": "info", "in_progress": "info", "interrupted": "warn"}.get(str(status), "muted")
+
+
+@register.filter
+def http_tone(code) -> str:
+    if code is None:
+        return "bad"
+    return "ok" if 200 <= int(code) < 300 else "bad"
