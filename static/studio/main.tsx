@@ -10,7 +10,7 @@ import { emit, onHostMessage } from './host';
 import { lang, setLang, t } from './i18n';
 import { connectLive } from './live';
 import { Layers, Properties, type FontOption } from './panels';
-import { accountFonts, bundledFamilies } from './renderer';
+import { accountFonts, bundledFamilies, drawDocument } from './renderer';
 import type { Project, StudioElement } from './types';
 
 const BUNDLED_FONTS = bundledFamilies || ['Noto Sans', 'Noto Serif', 'Noto Sans Arabic', 'Noto Naskh Arabic', 'Noto Kufi Arabic'];
@@ -120,7 +120,7 @@ function App() {
       setPicker(false);
       if (config.mode === 'dashboard' && opts.push !== false && location.pathname !== `/render/studio/${p.id}`)
         history.pushState({}, '', `/render/studio/${p.id}`);
-      if (config.mode === 'embed') emit('project:open', { id: p.id, name: p.name });
+      if (config.mode === 'embed' && readyEmitted.current) emit('project:open', { id: p.id, name: p.name });
       return true;
     } catch (e: any) {
       if (e instanceof ApiError && e.status === 401) return false;
@@ -487,10 +487,10 @@ function App() {
         <div class="topbar__center" role="toolbar" aria-label="Insert">
           {ed.project && (
             <>
-              <button type="button" class="tool" data-testid="add-text" onClick={() => add('text')}><b>T</b><span>{t('addText')}</span></button>
-              <button type="button" class="tool" data-testid="add-image" onClick={() => add('image')}><b>▣</b><span>{t('addImage')}</span></button>
-              <button type="button" class="tool" data-testid="add-shape" onClick={() => add('shape')}><b>▭</b><span>{t('addShape')}</span></button>
-              <button type="button" class="tool" data-testid="add-ellipse" onClick={() => add('ellipse')}><b>◯</b><span>{t('addEllipse')}</span></button>
+              <button type="button" class="tool" data-testid="add-text" title={t('addText')} onClick={() => add('text')}><b>T</b><span>{t('addText')}</span></button>
+              <button type="button" class="tool" data-testid="add-image" title={t('addImage')} onClick={() => add('image')}><b>▣</b><span>{t('addImage')}</span></button>
+              <button type="button" class="tool" data-testid="add-shape" title={t('addShape')} onClick={() => add('shape')}><b>▭</b><span>{t('addShape')}</span></button>
+              <button type="button" class="tool" data-testid="add-ellipse" title={t('addEllipse')} onClick={() => add('ellipse')}><b>◯</b><span>{t('addEllipse')}</span></button>
               <span class="divider" />
               <button type="button" class="icon-btn" disabled={!canUndo} title={`${t('undo')} (Ctrl+Z)`} aria-label={t('undo')} data-testid="undo" onClick={() => editor.undo()}>↶</button>
               <button type="button" class="icon-btn" disabled={!canRedo} title={`${t('redo')} (Ctrl+Shift+Z)`} aria-label={t('redo')} data-testid="redo" onClick={() => editor.redo()}>↷</button>
@@ -767,9 +767,7 @@ function Picker({ onClose, onOpen, onNew }: { onClose: () => void; onOpen: (id: 
         {items && items.length === 0 && <p class="muted">{t('noProjects')}</p>}
         {items?.map((p) => (
           <button type="button" key={p.id} class="project-card" data-project-id={p.id} onClick={() => onOpen(p.id)}>
-            <span class="project-card__thumb" style={{ aspectRatio: `${p.width} / ${p.height}`, background: p.document?.background?.color || undefined }}>
-              {p.thumbnailUrl && <img src={p.thumbnailUrl} alt="" />}
-            </span>
+            <span class="project-card__thumb"><Thumb project={p} /></span>
             <span class="project-card__name">{p.name}</span>
             <span class="project-card__meta">{p.width} × {p.height}</span>
           </button>
@@ -777,6 +775,21 @@ function Picker({ onClose, onOpen, onNew }: { onClose: () => void; onOpen: (id: 
       </div>
     </Modal>
   );
+}
+
+/** A small picture of a project, drawn by the same renderer as the canvas. */
+function Thumb({ project }: { project: any }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const box = { w: 150, h: 114 };
+  const scale = Math.min(box.w / project.width, box.h / project.height);
+  useEffect(() => {
+    if (!ref.current || !project.document) return;
+    const inner = document.createElement('div');
+    ref.current.replaceChildren(inner);
+    inner.style.transform = `scale(${scale})`;
+    drawDocument(inner, project.document, project.width, project.height);
+  }, [project.id, project.updatedAt]);
+  return <div class="thumb-root" ref={ref} style={{ width: `${Math.round(project.width * scale)}px`, height: `${Math.round(project.height * scale)}px`, overflow: 'hidden' }} />;
 }
 
 function NewProject({ onClose, onCreated }: { onClose: () => void; onCreated: (p: Project) => void }) {
