@@ -107,8 +107,10 @@ def _check_raster(data: bytes, expected: str) -> CheckedImage:
                 img.load()  # decode the first frame fully: a truncated or corrupt file fails here
         except ValidationFailed:
             raise
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _bad_file("The image could not be decoded safely.") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _bad_file(f"The image is too large: at most {max_pixels / 1e6:g} MP is accepted.") from None
+        except UnidentifiedImageError:
+            raise _bad_file("The image could not be decoded.") from None
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError):
             raise _bad_file("The image is corrupt or truncated.") from None
     mime, ext = RASTER_FORMATS[expected]
@@ -284,7 +286,7 @@ def check_font(data: bytes) -> CheckedFont:
         raise _bad_file("The font file could not be parsed.") from None
     if not family:
         raise _bad_file("The font has no family name.")
-    family = " ".join(re.sub(r"[^\w .\-]", "", family).split())[:100]
+    family = " ".join(re.sub(r"[^\w .\-]", " ", family).split())[:100]
     if not is_font_family(family):
         raise _bad_file("The font's family name can't be used (no letters or digits).")
     weight = min(1000, max(1, weight))

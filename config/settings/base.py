@@ -211,6 +211,10 @@ FREE_PLAN_STARTING_CREDITS = env_int("FREE_PLAN_STARTING_CREDITS", 50)
 # --- billing ---
 
 # --- projects ---
+# Uploaded images: our own caps, well below Pillow's bomb threshold.
+ASSET_MAX_PIXELS = env_int("ASSET_MAX_PIXELS", 50_000_000)
+ASSET_MAX_FRAMES = env_int("ASSET_MAX_FRAMES", 300)
+ASSET_MAX_ANIMATION_PIXELS = env_int("ASSET_MAX_ANIMATION_PIXELS", 400_000_000)
 
 # --- rendering: engine (Chromium pool, renderer page, remote images) ---
 CHROMIUM_PATH = env("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -27,7 +27,8 @@ def png_bytes(width=4, height=3, colour=(255, 0, 0, 255), fmt="PNG", **save) -> 
 
 
 def gif_bytes(frames=3, size=(8, 8)) -> bytes:
-    images = [Image.new("P", size, i) for i in range(frames)]
+    # Distinct colours: Pillow merges identical consecutive frames.
+    images = [Image.new("RGB", size, (i * 40 % 256, 255 - i * 30 % 256, i * 70 % 256)) for i in range(frames)]
     buffer = io.BytesIO()
     images[0].save(buffer, "GIF", save_all=True, append_images=images[1:], duration=50, loop=0)
     return buffer.getvalue()
