@@ -145,12 +145,12 @@ function App() {
       .then(({ data }) => {
         const uploaded = listOf(data, 'fonts', 'items');
         const bundled = listOf(data, 'bundled', 'catalogue', 'catalog').map((f: any) => f.family || f.familyName || f);
-        const fams = new Set([...(bundled.length ? bundled : BUNDLED_FONTS)]);
-        const list: FontOption[] = [...fams].map((family) => ({ family: String(family) }));
+        const fams = new Set([...(bundled.length ? bundled : BUNDLED_FONTS)].map(String).filter((f) => !/emoji/i.test(f)));
+        const list: FontOption[] = [...fams].map((family) => ({ family }));
         for (const f of uploaded) {
           if (!f || !f.familyName) continue;
           if (f.url) injectFont(f.familyName, f.url, f.weight, f.style);
-          list.push({ family: f.familyName, uploaded: true });
+          if (!list.some((x) => x.family === f.familyName)) list.push({ family: f.familyName, uploaded: true });
         }
         setFonts(list);
       })
@@ -430,7 +430,7 @@ function App() {
     try {
       const { data } = await api('POST', 'render/fonts', undefined, { form });
       const f = data.font || data;
-      if (f.url) injectFont(f.familyName, f.url);
+      if (f.url) injectFont(f.familyName, f.url, f.weight, f.style);
       setFonts((list) => (list.some((x) => x.family === f.familyName) ? list : [...list, { family: f.familyName, uploaded: true }]));
       emit('font:upload', { id: f.id, familyName: f.familyName });
       flash(t('fontUploaded'));

@@ -155,3 +155,26 @@ def test_frame_ancestors_keeps_the_studio_off_other_sites(api, card, host, host_
     page.wait_for_timeout(2500)
     assert frame.locator("[data-testid=studio]").count() == 0
     assert log(page) == []
+
+
+def test_a_category_session_creates_projects_in_its_category(owner, host, host_page, card):
+    from projects.models import Category, Project
+
+    category = Category.objects.create(account=owner, name="Campaign")
+    inside = Project.objects.create(account=owner, name="Inside", width=400, height=400, category=category,
+                                    document={"version": 1, "elements": []})
+    page = host_page(f"{host}/?categoryId={category.pk}")
+    wait_event(page, "message", "studio:ready")
+    frame = studio_frame(page)
+    picker = frame.get_by_test_id("picker")
+    picker.locator(f"[data-project-id='{inside.pk}']").wait_for()
+    assert picker.locator(f"[data-project-id='{card.pk}']").count() == 0  # outside the category
+    frame.get_by_test_id("new-project").click()
+    frame.get_by_test_id("new-name").fill("Made in the embed")
+    frame.get_by_test_id("create-project").click()
+    created = wait_event(page, "message", "project:create")
+    project = Project.objects.get(account=owner, name="Made in the embed")
+    assert created["payload"] == {"id": str(project.pk), "name": "Made in the embed"}
+    assert project.category_id == category.pk
+    assert wait_event(page, "callback", "onProjectCreate")["payload"] == created["payload"]
+    frame.get_by_test_id("add-text").wait_for()

@@ -4,6 +4,7 @@ render (pushed over the WebSocket); live preview after typing test data; another
 shows up live; Arabic UI is right-to-left."""
 import io
 import urllib.request
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -186,3 +187,32 @@ def test_arabic_ui_is_right_to_left(owner, card, dashboard_page):
     page.get_by_test_id("toggle-lang").click()
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert page.get_by_test_id("tab-design").inner_text() == "Design"
+
+
+def test_upload_an_image_and_a_font_from_the_studio(owner, card, dashboard_page, tmp_path):
+    from django.conf import settings
+
+    from projects.models import Asset, Font
+
+    png = tmp_path / "photo.png"
+    Image.new("RGB", (64, 48), (10, 200, 120)).save(png)
+    page = dashboard_page(owner, f"/render/studio/{card.pk}")
+    page.get_by_test_id("add-image").click()
+    page.get_by_test_id("image-upload").set_input_files(str(png))
+    page.wait_for_function("() => (document.querySelector('[data-testid=prop-src]') || {}).value?.startsWith('http')")
+    asset = Asset.objects.get(account=owner)
+    src = prop(page, "src")
+    assert src.startswith(settings.PUBLIC_BASE_URL + "/media/") and asset.width == 64
+    # The canvas (the shared renderer) shows the uploaded picture.
+    page.wait_for_function(
+        "src => [...document.querySelectorAll('[data-testid=render-root] img')].some(i => i.src === src && i.naturalWidth === 64)",
+        arg=src,
+    )
+
+    font_file = Path(settings.BASE_DIR) / "node_modules/@fontsource/noto-serif/files/noto-serif-latin-700-normal.woff2"
+    page.locator(".layer", has_text="Summer sale").click()
+    page.get_by_test_id("font-upload").set_input_files(str(font_file))
+    page.wait_for_function("() => document.querySelector('[data-testid=prop-font]').value !== 'Noto Sans'")
+    family = Font.objects.get(account=owner)
+    assert prop(page, "font") == family.family_name
+    assert page.locator("[data-testid=prop-font] optgroup option", has_text=family.family_name).count() == 1
