@@ -7,7 +7,6 @@ from rest_framework.views import APIView
 
 from core.errors import ValidationFailed
 from core.pagination import paginated_response
-from webhooks.models import EndpointStatus
 from webhooks.selectors import delivery_list, endpoint_get, endpoint_list
 from webhooks.serializers import delivery_to_dict, endpoint_to_dict
 from webhooks.services import (
@@ -17,6 +16,7 @@ from webhooks.services import (
     endpoint_delete,
     endpoint_rotate_secret,
     endpoint_send_test,
+    endpoint_update,
 )
 
 TAGS = ["Webhooks"]
@@ -25,7 +25,7 @@ WEBHOOK_SCHEMA = inline_serializer(
     {
         "id": serializers.CharField(), "url": serializers.URLField(),
         "events": serializers.ListField(child=serializers.ChoiceField(SUBSCRIBABLE)),
-        "status": serializers.ChoiceField(EndpointStatus.values), "createdAt": serializers.DateTimeField(),
+        "status": serializers.CharField(help_text="active | disabled"), "createdAt": serializers.DateTimeField(),
         "lastTriggeredAt": serializers.DateTimeField(allow_null=True),
         "lastSuccessAt": serializers.DateTimeField(allow_null=True), "failureCount": serializers.IntegerField(),
     },
@@ -35,7 +35,7 @@ ATTEMPT_SCHEMA = inline_serializer(
     {
         "number": serializers.IntegerField(), "startedAt": serializers.DateTimeField(),
         "finishedAt": serializers.DateTimeField(allow_null=True),
-        "outcome": serializers.ChoiceField(["in_progress", "succeeded", "failed", "interrupted"]),
+        "outcome": serializers.CharField(help_text="in_progress | succeeded | failed | interrupted"),
         "statusCode": serializers.IntegerField(allow_null=True), "responseTimeMs": serializers.IntegerField(allow_null=True),
         "responseExcerpt": serializers.CharField(help_text="First 1 KB of the answer."),
         "error": serializers.CharField(allow_null=True), "nextRetryAt": serializers.DateTimeField(allow_null=True),
@@ -46,7 +46,7 @@ DELIVERY_SCHEMA = inline_serializer(
     {
         "id": serializers.CharField(help_text="Sent as the Audome-Delivery header."),
         "webhookId": serializers.CharField(), "eventId": serializers.CharField(), "eventType": serializers.CharField(),
-        "status": serializers.ChoiceField(["pending", "retrying", "succeeded", "failed"]),
+        "status": serializers.CharField(help_text="pending | retrying | succeeded | failed"),
         "createdAt": serializers.DateTimeField(), "attemptCount": serializers.IntegerField(),
         "statusCode": serializers.IntegerField(allow_null=True), "responseTimeMs": serializers.IntegerField(allow_null=True),
         "responseExcerpt": serializers.CharField(), "error": serializers.CharField(allow_null=True),
@@ -71,13 +71,13 @@ class WebhookListCreateApi(APIView):
     required_scope = {"GET": "read-only", "POST": "full-access"}
     embed_allowed = False
 
-    class InputSerializer(serializers.Serializer):
+    class WebhookCreateInputSerializer(serializers.Serializer):
         url = serializers.URLField(help_text="https:// only; must not resolve to an internal address.")
         events = serializers.ListField(child=serializers.ChoiceField(SUBSCRIBABLE), required=False,
                                        help_text="Event types to receive (default: all but webhook.test).")
 
     @extend_schema(
-        summary="List webhook destinations", tags=TAGS,
+        summary="List webhook destinations", tags=TAGS, operation_id="webhooks_list",
         responses=inline_serializer("WebhookList", {"success": serializers.BooleanField(),
                                                     "webhooks": WEBHOOK_SCHEMA.__class__(many=True),
                                                     "maxWebhooks": serializers.IntegerField()}),
@@ -87,7 +87,8 @@ class WebhookListCreateApi(APIView):
         return Response({"success": True, "webhooks": webhooks, "maxWebhooks": settings.WEBHOOK_MAX_PER_ACCOUNT})
 
     @extend_schema(
-        summary="Add a webhook destination (the signing secret is shown once)", tags=TAGS, request=InputSerializer,
+        summary="Add a webhook destination (the signing secret is shown once)", tags=TAGS,
+        request=WebhookCreateInputSerializer, operation_id="webhooks_create",
         description="At most 5 per account. The URL must be https:// and must not resolve to a private, loopback, "
                     "link-local or otherwise internal address. The response carries the destination's fields, the "
                     "same again under `webhook`, and `secret` (whsec_…), which is never shown again.",
@@ -108,16 +109,32 @@ class WebhookListCreateApi(APIView):
 
 
 class WebhookDetailApi(APIView):
-    required_scope = {"GET": "read-only", "DELETE": "full-access"}
+    required_scope = {"GET": "read-only", "PATCH": "full-access", "DELETE": "full-access"}
     embed_allowed = False
 
-    @extend_schema(summary="One webhook destination", tags=TAGS,
+    class WebhookUpdateInputSerializer(serializers.Serializer):
+        url = serializers.URLField(required=False, help_text="Checked like at creation.")
+        events = serializers.ListField(child=serializers.ChoiceField(SUBSCRIBABLE), required=False)
+        status = serializers.CharField(required=False, help_text="active | disabled (a disabled destination "
+                                                                 "gets no new events).")
+
+    @extend_schema(summary="One webhook destination", tags=TAGS, operation_id="webhooks_retrieve",
                    responses=inline_serializer("WebhookOne", {"success": serializers.BooleanField(), "webhook": WEBHOOK_SCHEMA}))
     def get(self, request, webhook_id: str):
         endpoint = endpoint_get(account=request.user, endpoint_id=webhook_id)
         return Response({"success": True, "webhook": endpoint_to_dict(endpoint)})
 
+    @extend_schema(summary="Change a destination's URL, events or status (active/disabled)", tags=TAGS,
+                   operation_id="webhooks_update", request=WebhookUpdateInputSerializer,
+                   responses=inline_serializer("WebhookUpdated", {"success": serializers.BooleanField(), "webhook": WEBHOOK_SCHEMA}))
+    def patch(self, request, webhook_id: str):
+        data = _body(request)
+        endpoint = endpoint_update(account=request.user, endpoint_id=webhook_id, **{
+            k: data[k] for k in ("url", "events", "status") if k in data})
+        return Response({"success": True, "webhook": endpoint_to_dict(endpoint)})
+
     @extend_schema(summary="Delete a webhook destination (pending deliveries to it are dropped)", tags=TAGS,
+                   operation_id="webhooks_destroy",
                    request=None, responses=inline_serializer("WebhookDeleted", {"success": serializers.BooleanField(),
                                                                                  "id": serializers.CharField()}))
     def delete(self, request, webhook_id: str):
@@ -130,6 +147,7 @@ class WebhookTestApi(APIView):
     embed_allowed = False
 
     @extend_schema(summary="Send a webhook.test event to this destination", tags=TAGS, request=None,
+                   operation_id="webhooks_test",
                    description="Queues one `webhook.test` event for this destination only (whatever its event "
                                "list), delivered and retried like any other event.",
                    responses=inline_serializer("WebhookTestSent", {"success": serializers.BooleanField(),
@@ -144,7 +162,7 @@ class WebhookRotateSecretApi(APIView):
     required_scope = "full-access"
     embed_allowed = False
 
-    @extend_schema(summary="Roll the signing secret", tags=TAGS, request=None,
+    @extend_schema(summary="Roll the signing secret", tags=TAGS, request=None, operation_id="webhooks_rotate_secret",
                    description="Returns the new secret (shown once). For 24 hours deliveries carry two `v1=` "
                                "signatures, the new secret's first, so receivers can switch without downtime.",
                    responses=inline_serializer("WebhookSecretRotated", {"success": serializers.BooleanField(),
@@ -164,6 +182,7 @@ class WebhookDeliveryListApi(APIView):
 
     @extend_schema(
         summary="Delivery log of a destination (every attempt, status codes, next retry)", tags=TAGS,
+        operation_id="webhooks_deliveries_list",
         parameters=[OpenApiParameter("page", int, required=False), OpenApiParameter("limit", int, required=False,
                                                                                      description="≤ 100, default 50")],
         responses=inline_serializer("WebhookDeliveryList", {"success": serializers.BooleanField(),
@@ -180,6 +199,7 @@ class WebhookDeliveryResendApi(APIView):
     embed_allowed = False
 
     @extend_schema(summary="Send an event again by hand", tags=TAGS, request=None,
+                   operation_id="webhooks_deliveries_resend",
                    description="Creates a new delivery (own Audome-Delivery id and retries) of the same event: the "
                                "body, and its `id`, are the same as before.",
                    responses=inline_serializer("WebhookDeliveryResent", {"success": serializers.BooleanField(),

@@ -130,6 +130,34 @@ def endpoint_create(*, account, url: str, events: list[str] | None) -> tuple[Web
     return endpoint, secret
 
 
+_UNSET = object()
+
+
+def endpoint_update(*, account, endpoint_id: str, url=_UNSET, events=_UNSET, status=_UNSET) -> WebhookEndpoint:
+    endpoint_get(account=account, endpoint_id=endpoint_id)  # 404 before any validation
+    changes = {}
+    if url is not _UNSET:
+        changes["url"] = _clean_url(url)
+    if events is not _UNSET:
+        if events is None:
+            raise ValidationFailed("events must be a non-empty list of event types.",
+                                   details={"events": ["Must be a non-empty list."]})
+        changes["events"] = _clean_events(events)
+    if status is not _UNSET:
+        if status not in EndpointStatus.values:
+            raise ValidationFailed(f"status must be one of {', '.join(EndpointStatus.values)}.",
+                                   details={"status": [f"Choose from: {', '.join(EndpointStatus.values)}."]})
+        changes["status"] = status
+    with transaction.atomic():
+        endpoint = endpoint_get(account=account, endpoint_id=endpoint_id, for_update=True)
+        for field, value in changes.items():
+            setattr(endpoint, field, value)
+        if changes.get("status") == EndpointStatus.ACTIVE:
+            endpoint.failure_count = 0
+        endpoint.save()
+    return endpoint
+
+
 def endpoint_delete(*, account, endpoint_id: str) -> None:
     endpoint = endpoint_get(account=account, endpoint_id=endpoint_id)
     endpoint.delete()
@@ -271,6 +299,9 @@ def delivery_attempt(*, delivery_id: str) -> str:
         ok, error = False, f"Refused: {exc}"
     except FetchError as exc:
         ok, error = False, str(exc)
+    except Exception as exc:  # noqa: BLE001 — the time limit, or a bug: record it rather than leave it hanging
+        log.exception("webhooks: attempt %s of %s crashed", attempt.number, delivery.id)
+        ok, error = False, f"Internal error: {exc.__class__.__name__}"
     return _record(delivery, attempt, lease, ok=ok, status_code=status_code, response_ms=response_ms,
                    excerpt=excerpt, error=error[:500])
 

@@ -18,6 +18,7 @@ from webhooks.services import (
     endpoint_delete,
     endpoint_rotate_secret,
     endpoint_send_test,
+    endpoint_update,
 )
 
 SECRET_SESSION_KEY = "webhooks_new_secret"
@@ -124,6 +125,19 @@ def webhook_rotate_action(request, webhook_id: str):
         return _back(request, "webhooks")
     request.session[SECRET_SESSION_KEY] = {"id": endpoint.id, "url": endpoint.url, "secret": secret, "rotated": True}
     messages.success(request, _("New secret created. The old one keeps signing for 24 hours."))
+    return _back(request, "webhooks")
+
+
+@login_required
+@require_POST
+def webhook_status_action(request, webhook_id: str):
+    status = request.POST.get("status", "")
+    try:
+        endpoint_update(account=request.user, endpoint_id=webhook_id, status=status)
+    except ApiError:
+        messages.error(request, _("That destination does not exist."))
+    else:
+        messages.success(request, _("Destination enabled.") if status == "active" else _("Destination disabled."))
     return _back(request, "webhooks")
 
 

@@ -255,3 +255,40 @@ def test_delivery_rows_are_created_in_the_same_transaction_as_the_event(api, own
     # Creating a token through the API emits token.created to the subscribed destination.
     api.post("/api/tokens", {"name": "ci"})
     assert Delivery.objects.filter(endpoint_id=wanted, event__type="token.created").count() == 2
+
+
+def test_patch_changes_events_status_and_url_with_the_same_checks(api, outsider_api, owner):
+    from webhooks.services import event_emit
+
+    hook = create(api).json()["webhook"]
+    r = api.patch(f"/api/webhooks/{hook['id']}", {"status": "disabled", "events": ["render.failed"]})
+    assert r.status_code == 200, r.json()
+    assert r.json()["webhook"]["status"] == "disabled" and r.json()["webhook"]["events"] == ["render.failed"]
+    assert event_emit(account=owner, type="render.failed", data={}).deliveries.count() == 0  # disabled: no events
+    api.patch(f"/api/webhooks/{hook['id']}", {"status": "active"})
+    assert event_emit(account=owner, type="render.failed", data={}).deliveries.count() == 1
+    for bad in ({"url": "https://127.0.0.1/"}, {"events": []}, {"status": "paused"}, {"url": "http://8.8.8.8/"}):
+        r = api.patch(f"/api/webhooks/{hook['id']}", bad)
+        assert r.status_code == 400 and r.json()["code"] == "VALIDATION_FAILED", bad
+    r = outsider_api.patch(f"/api/webhooks/{hook['id']}", {"status": "disabled"})
+    assert r.status_code == 404 and r.json()["code"] == "NOT_FOUND"
+    assert api.get(f"/api/webhooks/{hook['id']}").json()["webhook"] == {**hook, "events": ["render.failed"],
+                                                                         "lastTriggeredAt": None}
+
+
+def test_openapi_schema_describes_every_webhook_operation():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = schema["paths"]
+    expected = {
+        ("/api/webhooks", "get"), ("/api/webhooks", "post"), ("/api/webhooks/{webhook_id}", "get"),
+        ("/api/webhooks/{webhook_id}", "patch"), ("/api/webhooks/{webhook_id}", "delete"),
+        ("/api/webhooks/{webhook_id}/test", "post"), ("/api/webhooks/{webhook_id}/rotate-secret", "post"),
+        ("/api/webhooks/{webhook_id}/deliveries", "get"),
+        ("/api/webhooks/{webhook_id}/deliveries/{delivery_id}/resend", "post"),
+    }
+    for path, method in expected:
+        op = paths[path][method]
+        assert op["summary"] and op["tags"] == ["Webhooks"], (path, method)
+    assert "secret" in schema["components"]["schemas"]["WebhookCreated"]["properties"]

@@ -68,6 +68,13 @@ def test_test_delete_resend_and_rotate_from_the_page(browser_client, owner):
     # An off-site `next` is ignored.
     r = browser_client.post(f"/render/webhooks/{endpoint.id}/test", {"next": "https://evil.example/"})
     assert r["Location"] == "/render/webhooks"
+    browser_client.post(f"/render/webhooks/{endpoint.id}/status", {"status": "disabled"})
+    endpoint.refresh_from_db()
+    assert endpoint.status == "disabled"
+    assert "Enable" in browser_client.get("/render/webhooks").content.decode()
+    browser_client.post(f"/render/webhooks/{endpoint.id}/status", {"status": "active"})
+    endpoint.refresh_from_db()
+    assert endpoint.status == "active"
     browser_client.post(f"/render/webhooks/{endpoint.id}/delete")
     assert not WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
 
@@ -100,12 +107,14 @@ def test_outsider_cannot_see_or_touch_a_destination(owner, outsider):
     c.force_login(outsider)
     assert c.get(f"/render/webhooks/{endpoint.id}").status_code == 404
     assert "8.8.8.8" not in c.get("/render/webhooks").content.decode()
+    c.post(f"/render/webhooks/{endpoint.id}/status", {"status": "disabled"})
     for path in (f"/render/webhooks/{endpoint.id}/test", f"/render/webhooks/{endpoint.id}/rotate",
                  f"/render/webhooks/{endpoint.id}/delete",
                  f"/render/webhooks/{endpoint.id}/deliveries/{delivery.id}/resend"):
         c.post(path)
     endpoint.refresh_from_db()
     assert Delivery.objects.filter(endpoint=endpoint).count() == 1 and endpoint.previous_secret == ""
+    assert endpoint.status == "active"
 
 
 def test_arabic_page(browser_client, owner):

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from webhooks.models import WebhookEndpoint
@@ -55,7 +56,8 @@ def test_add_destination_test_it_and_read_the_log(live_server, owner, settings, 
         page.goto(f"{live_server.url}/render/webhooks")
         assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
         page.fill("#wh-url", receiver.url("/hooks/audome"))
-        page.locator("form.wh-form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("form.wh-form button[type=submit]").click()
         page.wait_for_selector("[data-testid=webhook-secret]")
         endpoint = WebhookEndpoint.objects.get(account=owner)
         assert endpoint.secret in page.locator("[data-testid=webhook-secret] code").inner_text()
@@ -66,8 +68,8 @@ def test_add_destination_test_it_and_read_the_log(live_server, owner, settings, 
         page.reload()
         assert page.locator("[data-testid=webhook-secret]").count() == 0  # shown once
 
-        page.locator(f"[data-webhook-id='{endpoint.id}'] form[action$='/test'] button").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator(f"[data-webhook-id='{endpoint.id}'] form[action$='/test'] button").click()
         delivery = endpoint.deliveries.get()
         delivery_attempt(delivery_id=delivery.id)  # 500
         delivery.refresh_from_db()
@@ -81,7 +83,10 @@ def test_add_destination_test_it_and_read_the_log(live_server, owner, settings, 
         assert "webhook.test" in text and "500" in text and "200" in text and "upstream unavailable" in text
         page.screenshot(path=str(shots / f"webhook-log-{lang}-{theme}.png"), full_page=True)
 
-        page.locator(f"tr[data-delivery-id='{delivery.id}'] button").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator(f"tr[data-delivery-id='{delivery.id}'] button").click()
+        page.wait_for_load_state("load")
         assert endpoint.deliveries.count() == 2
         browser.close()
+        # ORM calls made while Playwright's loop runs use their own connection: close it here.
+        connections.close_all()
