@@ -5,6 +5,7 @@ The preview endpoint keeps the docs' lowercase `error` values (`missing_projectI
 `render_failed`) next to the contract's uppercase `code`; the human sentence moves to `message`."""
 import dataclasses
 import logging
+import time
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -131,6 +132,13 @@ class PreviewApi(APIView):
             answer["generationTime"] = entry["generationTime"]
         headers = {k: v for k, v in limit.headers().items() if k != "X-RateLimit-Reset"}
         return Response(answer, headers=headers)
+
+    def dispatch(self, request, *args, **kwargs):
+        started = time.perf_counter()
+        response = super().dispatch(request, *args, **kwargs)
+        # Time spent in the view, authentication and limits included (the bench reads it).
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return response
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)

@@ -1,0 +1,213 @@
+"""Do previews get in the way of paid renders? A flood of previews vs. generate latency.
+
+Starts its own stack — uvicorn (ASGI) + a Celery `render` worker (-c 2, as `make run`) + a
+Celery `preview` worker (-c PREVIEW_MAX_CONCURRENCY, default 1) — on its own Postgres database
+(`audome_bench_preview`) and Redis db (13). Then:
+
+1. generate alone: N sequential POST /api/render/generate (1080×1080 card, text changing every
+   time) → p50 / p95;
+2. the same N generates while 8 clients flood POST /api/render/preview with distinct data (every
+   preview a cache miss) from another account → p50 / p95, side by side with (1);
+3. cache hits: M identical previews after one miss → server time p50 (the view's `Server-Timing`,
+   authentication and limits included) and client round trip p50.
+
+The preview limits (30/min, 200/h) and the API limit are raised for this run through the
+environment, or the flood would be mostly 429s. Goal: the flood moves generate p95 by < 20%;
+cache-hit server time p50 < 5 ms.
+
+    .venv/bin/python bench/preview_flood_bench.py [--requests 30] [--flood-clients 8] [--hits 200]
+
+It prints tables; it never fails."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench.generate_bench import Stack, percentile, seed  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+
+
+class FloodStack(Stack):
+    """The generate bench's stack plus a preview worker, with the preview limits out of the way."""
+
+    def __init__(self, args):
+        super().__init__(args)
+        self.env.update(
+            PREVIEW_RATE_PER_MINUTE="1000000", PREVIEW_RATE_PER_HOUR="1000000", API_RATE_LIMIT_PER_MINUTE="1000000",
+            MAX_RENDERS_IN_FLIGHT="1000", PREVIEW_MAX_CONCURRENCY=str(args.preview_concurrency),
+        )
+
+    def start(self) -> None:
+        super().start()
+        self.flood_token, self.flood_project_id = seed(self.media)  # a second account floods
+        self.preview_name = f"bench-preview-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
+        self._spawn("preview-worker", [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", "preview", "-c",
+                                       str(self.args.preview_concurrency), "-n", self.preview_name,
+                                       "--without-gossip", "--without-mingle", "--without-heartbeat",
+                                       "-l", "WARNING"])
+        from core.heartbeat import KEY_PREFIX
+        from core.redis import get_redis
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not get_redis().exists(KEY_PREFIX + self.preview_name):
+            time.sleep(0.2)
+
+
+def generate_run(stack: FloodStack, count: int) -> dict:
+    import httpx
+
+    url = f"http://127.0.0.1:{stack.port}/api/render/generate"
+    headers = {"Authorization": f"Bearer {stack.token}", "Content-Type": "application/json"}
+    latencies, errors = [], []
+    with httpx.Client(timeout=120) as client:
+        for i in range(count):
+            body = {"projectId": stack.project_id, "format": "png",
+                    "data": {"title.text": f"Order #{i} — {uuid.uuid4().hex[:8]}", "subtitle.text": f"Code {i:05d}"}}
+            started = time.perf_counter()
+            response = client.post(url, content=json.dumps(body), headers=headers)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code == 200:
+                latencies.append(elapsed)
+            else:
+                errors.append(f"{response.status_code} {response.text[:160]}")
+    return {"ok": len(latencies), "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+            "errors": errors}
+
+
+class Flood:
+    """`clients` threads posting previews with distinct data until stopped."""
+
+    def __init__(self, stack: FloodStack, clients: int):
+        self.stack, self.clients = stack, clients
+        self.stop_event = threading.Event()
+        self.statuses: dict[int, int] = {}
+        self.miss_ms: list[float] = []
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self.run, args=(n,)) for n in range(clients)]
+
+    def run(self, n: int) -> None:
+        import httpx
+
+        url = f"http://127.0.0.1:{self.stack.port}/api/render/preview"
+        headers = {"Authorization": f"Bearer {self.stack.flood_token}", "Content-Type": "application/json"}
+        i = 0
+        with httpx.Client(timeout=120) as client:
+            while not self.stop_event.is_set():
+                i += 1
+                body = {"projectId": self.stack.flood_project_id,
+                        "data": {"title.text": f"Preview {n}-{i} {uuid.uuid4().hex[:6]}"}}
+                try:
+                    response = client.post(url, content=json.dumps(body), headers=headers)
+                except httpx.HTTPError:
+                    continue
+                with self.lock:
+                    self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
+                    if response.status_code == 200 and response.json().get("generationTime") is not None:
+                        self.miss_ms.append(response.json()["generationTime"])
+                if response.status_code in (429, 503):
+                    time.sleep(min(5, int(response.headers.get("Retry-After", "1"))))
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        time.sleep(3)  # let the preview queue fill up before measuring
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join()
+
+
+SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
+
+
+def cache_hits(stack: FloodStack, count: int) -> dict:
+    import httpx
+
+    url = f"http://127.0.0.1:{stack.port}/api/render/preview"
+    headers = {"Authorization": f"Bearer {stack.token}", "Content-Type": "application/json"}
+    body = json.dumps({"projectId": stack.project_id, "data": {"title.text": "Cached card"}})
+    server, client_ms, cached = [], [], 0
+    with httpx.Client(timeout=120) as client:
+        miss = client.post(url, content=body, headers=headers)
+        miss_server = SERVER_TIMING.search(miss.headers.get("Server-Timing", ""))
+        for _ in range(count):
+            started = time.perf_counter()
+            response = client.post(url, content=body, headers=headers)
+            client_ms.append((time.perf_counter() - started) * 1000)
+            match = SERVER_TIMING.search(response.headers.get("Server-Timing", ""))
+            if match:
+                server.append(float(match.group(1)))
+            cached += bool(response.status_code == 200 and response.json().get("cached"))
+    return {"count": count, "cached": cached, "server_p50": percentile(server, 50),
+            "server_p95": percentile(server, 95), "client_p50": percentile(client_ms, 50),
+            "miss_server_ms": float(miss_server.group(1)) if miss_server else None,
+            "miss_generation_ms": miss.json().get("generationTime")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=30, help="sequential generates per phase")
+    parser.add_argument("--flood-clients", type=int, default=8)
+    parser.add_argument("--hits", type=int, default=200, help="cache-hit previews")
+    parser.add_argument("--workers", type=int, default=2, help="render worker processes (-c), as make run")
+    parser.add_argument("--preview-concurrency", type=int, default=1, help="PREVIEW_MAX_CONCURRENCY")
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/audome_bench_preview"))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
+    args = parser.parse_args()
+
+    stack = FloodStack(args)
+    try:
+        stack.start()
+        generate_run(stack, 4)  # warm both render processes
+        cache_hits(stack, 5)  # warm the preview worker
+        alone = generate_run(stack, args.requests)
+        with Flood(stack, args.flood_clients) as flood:
+            flooded = generate_run(stack, args.requests)
+        hits = cache_hits(stack, args.hits)
+    finally:
+        stack.stop()
+    print_report(args, alone, flooded, flood, hits)
+
+
+def print_report(args, alone: dict, flooded: dict, flood: Flood, hits: dict) -> None:
+    print(f"\n## generate latency with and without a preview flood — 1080×1080 card, png, {args.requests} "
+          f"sequential generates per phase; render worker -c {args.workers}, preview worker -c "
+          f"{args.preview_concurrency}; flood: {args.flood_clients} clients, every preview a cache miss\n")
+    print("| | generate p50 ms | generate p95 ms | ok |")
+    print("|---|---|---|---|")
+    print(f"| alone | {alone['p50']:.0f} | {alone['p95']:.0f} | {alone['ok']}/{args.requests} |")
+    print(f"| during the flood | {flooded['p50']:.0f} | {flooded['p95']:.0f} | {flooded['ok']}/{args.requests} |")
+    p50_change = (flooded["p50"] / alone["p50"] - 1) * 100 if alone["p50"] else float("nan")
+    p95_change = (flooded["p95"] / alone["p95"] - 1) * 100 if alone["p95"] else float("nan")
+    print(f"| change | {p50_change:+.1f}% | {p95_change:+.1f}% | goal for p95: < 20% |")
+    statuses = ", ".join(f"{code}: {n}" for code, n in sorted(flood.statuses.items()))
+    miss_p50 = percentile(flood.miss_ms, 50) if flood.miss_ms else float("nan")
+    print(f"\nflood answers during the run: {statuses or 'none'}; rendered previews: {len(flood.miss_ms)}, "
+          f"generationTime p50 {miss_p50:.0f} ms")
+    print(f"\n## preview cache hits — {hits['count']} identical requests ({hits['cached']} cached)\n")
+    print("| server time p50 ms | server time p95 ms | client round trip p50 ms | first (miss) server ms | miss generationTime ms |")
+    print("|---|---|---|---|---|")
+    print(f"| {hits['server_p50']:.2f} | {hits['server_p95']:.2f} | {hits['client_p50']:.2f} | "
+          f"{hits['miss_server_ms'] or float('nan'):.0f} | {hits['miss_generation_ms']} |")
+    for name, run in (("alone", alone), ("flood", flooded)):
+        if run["errors"]:
+            print(f"\n{name}: {len(run['errors'])} generate errors, first: {run['errors'][0]}")
+
+
+if __name__ == "__main__":
+    main()
