@@ -22,6 +22,16 @@ def embed_session_to_dict(session, plain: str) -> dict:
     }
 
 
+class EmbedSessionCreateInputSerializer(serializers.Serializer):
+    categoryId = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=64)
+    projectId = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=64)
+    readOnly = serializers.BooleanField(required=False, default=False)
+    ttlSeconds = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=86400)
+    allowedOrigins = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, allow_null=True, max_length=20
+    )
+
+
 class EmbedSessionCreateApi(APIView):
     """Mint a short-lived embed token for the Studio iframe. Call it from your server with an
     API token (render-only or full-access) and hand only the `aud_es_…` token to the browser."""
@@ -29,14 +39,7 @@ class EmbedSessionCreateApi(APIView):
     required_scope = "render-only"
     embed_allowed = False
 
-    class InputSerializer(serializers.Serializer):
-        categoryId = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=64)
-        projectId = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=64)
-        readOnly = serializers.BooleanField(required=False, default=False)
-        ttlSeconds = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=86400)
-        allowedOrigins = serializers.ListField(
-            child=serializers.CharField(max_length=300), required=False, allow_null=True, max_length=20
-        )
+    InputSerializer = EmbedSessionCreateInputSerializer
 
     @extend_schema(
         summary="Create an embed session token",
