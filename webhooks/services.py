@@ -233,8 +233,33 @@ def _due(now):
                                    next_attempt_at__lte=now)
 
 
-def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetime] | None:
+FAILING_AFTER = 3  # consecutive failed attempts: a destination this broken gets one attempt at a time
+
+
+def _postpone_if_busy(delivery_id: str, now) -> bool:
+    """A destination gets a few attempts in flight at once (one while it is failing), so a slow
+    or dead one can't fill the webhook workers and hold up other customers' deliveries. Extra
+    deliveries wait a few seconds, without spending an attempt."""
+    row = _due(now).filter(pk=delivery_id).values("endpoint_id", "endpoint__failure_count").first()
+    if row is None:
+        return False
+    cap = 1 if row["endpoint__failure_count"] >= FAILING_AFTER else settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT
+    in_flight = (_due(now).filter(endpoint_id=row["endpoint_id"], locked_until__gte=now)
+                 .exclude(pk=delivery_id).count())
+    if in_flight < cap:
+        return False
+    delay = float(settings.WEBHOOK_BUSY_POSTPONE)
+    moved = _due(now).filter(pk=delivery_id).filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now)).update(
+        next_attempt_at=now + dt.timedelta(seconds=delay), updated_at=now)
+    if moved:
+        transaction.on_commit(lambda: queue_deliveries([delivery_id], countdown=delay))
+    return True
+
+
+def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetime] | str | None:
     lease = now + dt.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    if _postpone_if_busy(delivery_id, now):
+        return "postponed"
     take = dict(locked_until=lease, locked_by=_me(), attempt_count=F("attempt_count") + 1, updated_at=now)
     with transaction.atomic():
         claimed = (
@@ -273,6 +298,8 @@ def delivery_attempt(*, delivery_id: str) -> str:
     claimed = _claim(delivery_id, timezone.now())
     if claimed is None:
         return "skipped"
+    if claimed == "postponed":
+        return "postponed"
     delivery, attempt, lease = claimed
     endpoint, event = delivery.endpoint, delivery.event
 

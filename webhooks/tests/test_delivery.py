@@ -387,3 +387,35 @@ def test_the_verifier_in_our_docs_accepts_either_secret_during_rotation(owner, r
 
     assert run("body", new) == "valid" and run("body", old) == "valid"
     assert run("tampered", new) == "invalid" and run("body", "whsec_other") == "invalid"
+
+
+def test_a_failing_destination_gets_one_attempt_at_a_time(owner, receiver, no_broker, settings,
+                                                         django_capture_on_commit_callbacks):
+    """So a dead destination can't fill the webhook workers: while one attempt to it is in
+    flight, others wait (without spending an attempt) and are re-queued a few seconds later."""
+    from webhooks.services import _claim
+
+    settings.WEBHOOK_BUSY_POSTPONE = 5
+    settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 2
+    srv = receiver()
+    endpoint, _ = setup_endpoint(owner, srv.url("/"))
+    deliveries = [emit(owner)[1][0] for _ in range(4)]
+    now = timezone.now()
+    assert _claim(deliveries[0].id, now) not in (None, "postponed")
+    assert _claim(deliveries[1].id, now) not in (None, "postponed")  # healthy: 2 at once
+    no_broker.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery_attempt(delivery_id=deliveries[2].id) == "postponed"
+    d2 = Delivery.objects.get(pk=deliveries[2].id)
+    assert d2.attempt_count == 0 and d2.status == "pending" and d2.next_attempt_at > now
+    assert no_broker == [{"delivery_id": d2.id, "countdown": 5.0}]
+
+    # Failing destination: the cap drops to one.
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failure_count=3)
+    Delivery.objects.filter(pk=deliveries[1].pk).update(locked_until=None)
+    assert delivery_attempt(delivery_id=deliveries[3].id) == "postponed"
+    assert Delivery.objects.get(pk=deliveries[3].pk).next_attempt_at > timezone.now()  # postponed
+    Delivery.objects.filter(pk=deliveries[0].pk).update(locked_until=None)  # the in-flight one ended
+    Delivery.objects.filter(pk=deliveries[3].pk).update(next_attempt_at=timezone.now())  # its turn came
+    assert delivery_attempt(delivery_id=deliveries[3].id) == "succeeded"
+    assert srv.received and srv.received[-1].headers["audome-delivery"] == deliveries[3].id
