@@ -45,6 +45,7 @@ class SignedOutput:
     etag: str  # '"<sha256 of the bytes>"'
     content_type: str
     cached: bool
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def _lookup(key: str, account) -> SignedOutput | None:
     raw = get_redis().get(INDEX.format(key))
     if raw:
         found = json.loads(raw)
-        return SignedOutput(found["name"], _etag_of(found["name"]), found["contentType"], cached=True)
+        return SignedOutput(found["name"], _etag_of(found["name"]), found["contentType"], cached=True, key=key)
     generation = (
         Generation.objects.filter(account=account, source="signed-url", idempotency_key=f"su:{key}",
                                   status=GenerationStatus.COMPLETED)
@@ -154,7 +155,12 @@ def _lookup(key: str, account) -> SignedOutput | None:
         return None
     content_type = CONTENT_TYPES[generation.options.get("format", "png")]
     _index(key, generation.output, content_type)
-    return SignedOutput(generation.output, _etag_of(generation.output), content_type, cached=True)
+    return SignedOutput(generation.output, _etag_of(generation.output), content_type, cached=True, key=key)
+
+
+def signed_forget(key: str) -> None:
+    """Drop an index entry whose file is gone (its generation was deleted): the next request renders again."""
+    get_redis().delete(INDEX.format(key))
 
 
 def _index(key: str, name: str, content_type: str) -> None:
@@ -214,7 +220,7 @@ def _render(*, key: str, project, data: dict, options: dict) -> SignedOutput:
     if generation.status == GenerationStatus.COMPLETED and generation.output:
         content_type = CONTENT_TYPES[generation.options.get("format", "png")]
         _index(key, generation.output, content_type)
-        return SignedOutput(generation.output, _etag_of(generation.output), content_type, cached=False)
+        return SignedOutput(generation.output, _etag_of(generation.output), content_type, cached=False, key=key)
     if generation.status in (GenerationStatus.PENDING, GenerationStatus.PROCESSING):
         raise RenderPending(headers={"Retry-After": "5"})  # it finishes in the background; the next hit serves it
     raise RenderFailed(f"The render failed: {generation.error or 'renderer error'}")

@@ -39,13 +39,19 @@ def signed_render(request, project_id: str, ext: str):
         project, data, options = signed.signed_request_check(
             path=request.path, project_id=project_id, ext=ext, query_string=request.META.get("QUERY_STRING", ""),
         )
-        output = signed.signed_render(project=project, data=data, options=options)
-        if _etag_matches(request, output.etag):
-            response = HttpResponseNotModified()
-        else:
-            with default_storage.open(output.name, "rb") as handle:
-                content = handle.read()
-            response = HttpResponse(content, content_type=output.content_type)
+        for attempt in range(2):
+            output = signed.signed_render(project=project, data=data, options=options)
+            if _etag_matches(request, output.etag):
+                response = HttpResponseNotModified()
+                break
+            try:
+                with default_storage.open(output.name, "rb") as handle:
+                    response = HttpResponse(handle.read(), content_type=output.content_type)
+                break
+            except FileNotFoundError:  # its generation was deleted: render it again
+                signed.signed_forget(output.key)
+                if attempt:
+                    raise
     except ApiError as error:
         return error_json_response(error, request)
     except FileNotFoundError:

@@ -32,7 +32,8 @@ def preview(api, project, data=None):
 
 def fetch(client, url: str) -> tuple[object, bytes]:
     response = client.get(urlparse(url).path)
-    return response, response.content
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    return response, body
 
 
 def open_image(data: bytes) -> Image.Image:

@@ -119,3 +119,14 @@ def test_no_credits_is_402_and_nothing_is_cached(render_worker, owner, project):
     response = JsonClient().get(url)
     assert response.status_code == 402 and response.json()["code"] == "INSUFFICIENT_CREDITS"
     assert Generation.objects.filter(account=owner).count() == 0
+
+
+def test_deleting_the_generation_makes_the_next_request_render_again(render_worker, api, owner, project):
+    anon = JsonClient()
+    url = sign(owner, project["id"], **{"title.text": "Deleted later"})
+    assert anon.get(url).status_code == 200
+    generation = Generation.objects.get(account=owner)
+    assert api.delete(f"/api/render/generations/{generation.id}").status_code in (200, 204)
+    again = anon.get(url)
+    assert again.status_code == 200 and again["X-Audome-Cache"] == "miss"
+    assert Generation.objects.filter(account=owner).count() == 1 and credits_balance(account=owner) == 98
