@@ -289,7 +289,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
                   transform: `rotate(${single.rotation || 0}deg)`,
                 }}
               >
-                {HANDLES.map((h) => (
+                {HANDLES.filter((h) => !((h === 'n' || h === 's') && single.height * z < 24) && !((h === 'e' || h === 'w') && single.width * z < 24)).map((h) => (
                   <span key={h} class={`handle handle--${h}`} data-handle={h} onPointerDown={(e) => startResize(e as any, single, h)} />
                 ))}
                 <span class="rotator" data-handle="rotate" onPointerDown={(e) => startRotate(e as any, single)} />

@@ -195,8 +195,8 @@ export function Properties({ fonts, onUploadFont, onUploadImage, readOnly }: {
           <Field label="Y"><Num testid="prop-y" value={el.y} onChange={(v) => set((e) => (e.y = v), `y:${el.id}`)} /></Field>
           <Field label={t('width')}><Num testid="prop-w" value={el.width} min={1} onChange={(v) => set((e) => (e.width = v), `w:${el.id}`)} /></Field>
           <Field label={t('height')}><Num testid="prop-h" value={el.height} min={1} onChange={(v) => set((e) => (e.height = v), `h:${el.id}`)} /></Field>
-          <Field label={t('rotation')}><Num value={el.rotation || 0} min={-180} max={180} suffix="°" onChange={(v) => set((e) => (e.rotation = v), `r:${el.id}`)} /></Field>
-          <Field label={t('opacity')}><Num value={Math.round((el.opacity ?? 1) * 100)} min={0} max={100} suffix="%" onChange={(v) => set((e) => (e.opacity = v / 100), `o:${el.id}`)} /></Field>
+          <Field label={t('rotation')}><Num testid="prop-rotation" value={el.rotation || 0} min={-180} max={180} suffix="°" onChange={(v) => set((e) => (e.rotation = v), `r:${el.id}`)} /></Field>
+          <Field label={t('opacity')}><Num testid="prop-opacity" value={Math.round((el.opacity ?? 1) * 100)} min={0} max={100} suffix="%" onChange={(v) => set((e) => (e.opacity = v / 100), `o:${el.id}`)} /></Field>
         </div>
       </section>
       {el.type !== 'shape' && <DynamicProps el={el} set={set} />}

@@ -216,3 +216,78 @@ def test_upload_an_image_and_a_font_from_the_studio(owner, card, dashboard_page,
     family = Font.objects.get(account=owner)
     assert prop(page, "font") == family.family_name
     assert page.locator("[data-testid=prop-font] optgroup option", has_text=family.family_name).count() == 1
+
+
+def test_handles_snapping_marquee_keyboard_and_layers(owner, card, dashboard_page):
+    page = dashboard_page(owner, f"/render/studio/{card.pk}")
+    board = page.locator(".artboard").bounding_box()
+    zoom = board["width"] / 800
+    bar = page.locator(".overlay .hit[data-element-id=bar]")
+    bar.click()
+    assert (prop(page, "x"), prop(page, "w")) == ("300", "200")
+
+    # Arrow keys nudge by 1 px, with Shift by 10 px.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowDown")
+    assert (prop(page, "x"), prop(page, "y")) == ("301", "310")
+
+    # Snapping: dragged near the canvas centre, the bar's centre lands on it and a guide shows.
+    box = bar.bounding_box()
+    sx, sy = box["x"] + box["width"] / 4, box["y"] + box["height"] / 2  # grab off the middle handles
+    target_x = sx + (400 - 401) * zoom + 4  # would put the bar's centre 4 px right of the canvas centre
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move(target_x, sy + 40, steps=6)
+    assert page.locator(".guide--v").count() >= 1
+    page.mouse.up()
+    assert int(prop(page, "x")) + int(prop(page, "w")) / 2 == 400
+
+    # Resize from the south-east handle, then rotate with the rotation handle.
+    handle = page.locator(".handle--se").bounding_box()
+    page.keyboard.down("Alt")
+    page.mouse.move(handle["x"] + 5, handle["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 5 + 50 * zoom, handle["y"] + 5 + 20 * zoom, steps=5)
+    page.mouse.up()
+    page.keyboard.up("Alt")
+    assert abs(int(prop(page, "w")) - 250) <= 2 and abs(int(prop(page, "h")) - 30) <= 2
+    rotator = page.locator(".rotator").bounding_box()
+    b = bar.bounding_box()
+    cx, cy = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
+    page.mouse.move(rotator["x"] + 7, rotator["y"] + 7)
+    page.mouse.down()
+    page.mouse.move(cx + 200, cy, steps=6)  # pointing right of the centre: 90°
+    page.mouse.up()
+    assert prop(page, "rotation") == "90"
+
+    # Duplicate, then bring backward / forward in the stack (the layers list shows top first).
+    page.keyboard.press("Control+d")
+    names = page.locator(".layer .layer__name").all_inner_texts()
+    assert len(names) == 3
+    page.keyboard.press("Control+[")
+    page.keyboard.press("Control+[")
+    assert page.locator(".layer").last.get_attribute("data-layer-id") == page.evaluate(
+        "document.querySelector('.layer.is-selected').dataset.layerId"
+    )
+    page.keyboard.press("Delete")
+    assert page.locator(".layer").count() == 2
+
+    # Marquee over the whole canvas selects both (unlocked) elements.
+    page.mouse.move(board["x"] - 20, board["y"] - 20)
+    page.mouse.down()
+    page.mouse.move(board["x"] + board["width"] + 10, board["y"] + board["height"] + 10, steps=6)
+    page.mouse.up()
+    page.get_by_text("2 elements selected").wait_for()
+
+    # Locked elements don't move; hidden ones leave the canvas.
+    title = page.locator(".layer", has_text="Summer sale")
+    title.click()
+    title.get_by_role("button", name="Lock").click()
+    hit = page.locator(".overlay .hit[data-element-id=title]")
+    before = prop(page, "x")
+    drag_by(page, hit, 80, 0)
+    assert prop(page, "x") == before
+    title.get_by_role("button", name="Hide").click()
+    assert hit.count() == 0
+    page.keyboard.press("Control+z")
+    hit.wait_for()
