@@ -37,7 +37,7 @@ from django.conf import settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-__all__ = ["UnsafeUrl", "FetchError", "SafeResponse", "check_url", "safe_request"]
+__all__ = ["UnsafeUrl", "HostNotResolved", "FetchError", "SafeResponse", "check_url", "safe_request"]
 
 
 class UnsafeUrl(Exception):
@@ -48,9 +48,13 @@ class FetchError(Exception):
     """The fetch was allowed but failed: DNS, connection, TLS, timeout, too large…"""
 
 
-class _Unresolvable(UnsafeUrl):
-    """The host name does not resolve (check_url raises it as UnsafeUrl; safe_request turns it
-    into FetchError, as a failed fetch that may work later)."""
+class HostNotResolved(UnsafeUrl):
+    """The host name does not resolve (yet). check_url raises it (an UnsafeUrl: nothing can be
+    fetched); safe_request turns it into FetchError, a failure that may go away. A caller that
+    only stores a URL for later (a webhook destination) may accept it: every fetch re-checks."""
+
+
+_Unresolvable = HostNotResolved
 
 
 METADATA_ADDRESSES = frozenset(
@@ -256,6 +260,45 @@ def _check(url: str, allow_http: bool | None) -> tuple[_Target, list[IPAddress]]
             shown = target.host if target.ip_literal is not None else f"{target.host} ({ip})"
             raise UnsafeUrl(f"URL host {shown} is {reason}.")
     return target, addresses
+
+
+_INTERNAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".intranet", ".lan")
+# Public names that always point at loopback (handy for tests, handy for attackers).
+_LOOPBACK_ALIAS_DOMAINS = ("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "localhost.direct")
+
+
+def name_suggests_internal(url: str) -> str | None:
+    """For a host that did NOT resolve here: does its name alone say it is internal? Internal
+    suffixes, loopback-alias domains, and wildcard-DNS names that embed an internal address
+    (127.0.0.1.nip.io, 10-0-0-1.sslip.io, 7f000001.nip.io). A heuristic for when DNS can't
+    answer; when it can, the resolved addresses are what counts."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if host == "localhost" or host.endswith(_INTERNAL_SUFFIXES):
+        return "an internal host name"
+    if any(host == d or host.endswith("." + d) for d in _LOOPBACK_ALIAS_DOMAINS):
+        return "a name that points at loopback"
+    labels = host.split(".")
+    candidates = []
+    for i in range(len(labels) - 3):
+        candidates.append(".".join(labels[i:i + 4]))
+    for label in labels:
+        parts = label.split("-")
+        for i in range(len(parts) - 3):
+            candidates.append(".".join(parts[i:i + 4]))
+        if re.fullmatch(r"[0-9a-f]{8}", label):
+            candidates.append(str(ipaddress.IPv4Address(int(label, 16))))
+    for text in candidates:
+        if not _DOTTED_QUAD.match(text):
+            continue
+        reason = address_refusal(ipaddress.IPv4Address(text))
+        if reason:
+            return f"a name that embeds {reason}"
+    return None
 
 
 def check_url(url: str, *, allow_http: bool | None = None) -> list[IPAddress]:

@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import ValidationFailed
-from core.netguard import FetchError, UnsafeUrl, check_url, safe_request
+from core.netguard import (
+    FetchError,
+    HostNotResolved,
+    UnsafeUrl,
+    check_url,
+    name_suggests_internal,
+    safe_request,
+)
 from webhooks.models import (
     AttemptOutcome,
     Delivery,
@@ -95,6 +102,13 @@ def _clean_url(url) -> str:
         raise ValidationFailed("url is too long.", details={"url": ["Must be at most 2048 characters."]})
     try:
         check_url(url)
+    except HostNotResolved:
+        # It doesn't resolve (today, or from here). Unless its name alone says "internal", accept
+        # it: every delivery checks it again after resolving, and fails (and retries) till then.
+        hint = name_suggests_internal(url)
+        if hint:
+            raise ValidationFailed(f"url is not allowed: its host is {hint}.",
+                                   details={"url": [f"The host is {hint}."]}) from None
     except UnsafeUrl as exc:
         raise ValidationFailed(f"url is not allowed: {exc}", details={"url": [str(exc)]}) from None
     return url

@@ -349,3 +349,16 @@ def test_module_exports_the_interface():
     for name in ("UnsafeUrl", "FetchError", "SafeResponse", "check_url", "safe_request"):
         assert hasattr(netguard, name)
     assert issubclass(netguard.UnsafeUrl, Exception) and issubclass(netguard.FetchError, Exception)
+
+
+@pytest.mark.parametrize("url,internal", [
+    ("https://127.0.0.1.nip.io/", True), ("https://app.10.0.0.5.nip.io/", True), ("https://10-0-0-1.sslip.io/", True),
+    ("https://7f000001.nip.io/", True), ("https://169.254.169.254.xip.io/", True), ("https://foo.localtest.me/", True),
+    ("https://lvh.me/", True), ("https://db.internal/", True), ("https://printer.local/", True),
+    ("https://x.localhost/", True), ("https://8.8.8.8.nip.io/", False), ("https://example.com/", False),
+    ("https://hooks.stripe-like.example/", False), ("https://deadbeef.example.com/", False),
+])
+def test_name_suggests_internal_for_names_that_do_not_resolve(url, internal, settings):
+    settings.AUDOME_ALLOW_PRIVATE_URLS = False
+    settings.AUDOME_FETCH_ALLOW_CIDRS = []
+    assert (netguard.name_suggests_internal(url) is not None) is internal

@@ -292,3 +292,38 @@ def test_openapi_schema_describes_every_webhook_operation():
         op = paths[path][method]
         assert op["summary"] and op["tags"] == ["Webhooks"], (path, method)
     assert "secret" in schema["components"]["schemas"]["WebhookCreated"]["properties"]
+
+
+def test_a_name_that_does_not_resolve_yet_is_accepted_and_checked_at_each_delivery(api, monkeypatch, no_broker):
+    real = socket.getaddrinfo
+
+    def fake(host, *args, **kwargs):
+        if host == "hooks.not-yet.test":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    r = create(api, url="https://hooks.not-yet.test/in")
+    assert r.status_code == 201, r.json()
+    from webhooks.services import delivery_attempt
+
+    delivery_id = api.post(f"/api/webhooks/{r.json()['id']}/test").json()["delivery"]["id"]
+    assert delivery_attempt(delivery_id=delivery_id) == "retrying"
+    attempt = Delivery.objects.get(pk=delivery_id).attempts.get()
+    assert "does not resolve" in attempt.error
+
+
+@pytest.mark.parametrize("url", ["https://127.0.0.1.nip.io/hook", "https://app.localtest.me/", "https://10-1-2-3.sslip.io/",
+                                 "https://metadata.google.internal/computeMetadata/v1/"])
+def test_unresolved_names_that_say_internal_are_refused(api, url, monkeypatch):
+    real = socket.getaddrinfo
+
+    def offline(host, *args, **kwargs):
+        if host.startswith(("127", "app.", "10-", "metadata")):
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    r = create(api, url=url)
+    assert r.status_code == 400 and r.json()["code"] == "VALIDATION_FAILED"
+    assert WebhookEndpoint.objects.count() == 0
