@@ -60,7 +60,6 @@ def bench_env(args, port: int, media: str) -> dict:
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         PORT=str(port),
         MEDIA_ROOT=media,
-        DB_CONN_MAX_AGE="60",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
@@ -151,7 +150,8 @@ class Stack:
         self._spawn("web", [str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1", "--port",
                             str(self.port), "--lifespan", "off", "--no-access-log", "--log-level", "warning"])
         self.worker_name = f"bench-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
-        self._spawn("worker", [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", "render", "-c",
+        celery = os.environ.get("BENCH_CELERY_CMD", "").split() or [str(VENV_BIN / "celery")]
+        self._spawn("worker", [*celery, "-A", "config", "worker", "-Q", "render", "-c",
                                str(self.args.workers), "-n", self.worker_name, "--without-gossip",
                                "--without-mingle", "--without-heartbeat", "-l", "WARNING"])
         import httpx
