@@ -178,3 +178,27 @@ def test_a_category_session_creates_projects_in_its_category(owner, host, host_p
     assert project.category_id == category.pk
     assert wait_event(page, "callback", "onProjectCreate")["payload"] == created["payload"]
     frame.get_by_test_id("add-text").wait_for()
+
+
+def test_the_sdk_ignores_look_alike_messages_from_other_origins(host, card, host_page):
+    page = host_page(f"{host}/?projectId={card.pk}")
+    wait_event(page, "message", "studio:ready")
+    # The host page itself (another origin than Audome) forges Studio events: nothing reacts.
+    page.evaluate("""() => {
+        window.postMessage({ source: 'audome', type: 'render:complete', payload: { imageUrl: 'https://evil.example/x.png' } }, '*');
+        window.postMessage({ source: 'audome', type: 'studio:error', payload: { code: 'FAKE', message: 'forged' } }, '*');
+    }""")
+    page.wait_for_timeout(500)
+    assert not any(e["type"] in ("onRender", "onError", "render:complete", "studio:error") for e in log(page))
+    # A handle call still works: the real channel is intact.
+    page.evaluate("window.__audomeHandle.setTheme('light')")
+    studio_frame(page).locator("html[data-theme=light]").wait_for()
+
+
+def test_the_sdk_throws_on_a_missing_container_or_token(host, card, host_page):
+    page = host_page(f"{host}/?projectId={card.pk}")
+    wait_event(page, "message", "studio:ready")
+    message = page.evaluate("""() => { try { AudomeEmbed.studio({ container: '#nope', token: 'x' }); } catch (e) { return e.message; } }""")
+    assert "container" in message
+    message = page.evaluate("""() => { try { AudomeEmbed.studio({ container: document.body, token: '' }); } catch (e) { return e.message; } }""")
+    assert "token" in message
