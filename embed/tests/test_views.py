@@ -97,3 +97,12 @@ def test_dashboard_studio_needs_login_and_is_never_framed(owner, project, outsid
     assert client.get(f"/render/studio/{outsider_project.pk}").status_code == 404
     assert client.get("/render/studio/not-a-uuid").status_code == 404
     assert client.get("/render/studio").status_code == 200
+
+
+def test_sdk_is_small_and_dependency_free(built_frontend):
+    import gzip
+
+    content = (built_frontend / "embed" / "audome-embed.js").read_bytes()
+    assert len(gzip.compress(content)) < 12 * 1024  # the docs promise ~12 KB gzipped
+    text = content.decode()
+    assert "require(" not in text and "import " not in text and "AudomeEmbed" in text

@@ -463,7 +463,7 @@ function App() {
       <header class="topbar">
         <div class="topbar__start">
           {config.mode === 'dashboard' ? (
-            <a class="brand" href="/render" title={t('back')} aria-label={t('back')}><span class="brand-mark">A</span></a>
+            <a class="brand" href="/render/projects" title={t('back')} aria-label={t('back')}><span class="brand-mark">A</span></a>
           ) : (
             <span class="brand"><span class="brand-mark">A</span></span>
           )}
