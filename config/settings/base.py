@@ -265,7 +265,7 @@ LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "rendering" / "preview" / "locale"]
 WEBHOOK_MAX_PER_ACCOUNT = env_int("WEBHOOK_MAX_PER_ACCOUNT", 5)
 WEBHOOK_TIMEOUT = float(env("WEBHOOK_TIMEOUT", "10"))  # seconds per POST, connect to last byte
 # Seconds to wait after the 1st, 2nd, … failed attempt; when it runs out the delivery is failed.
-WEBHOOK_RETRY_SCHEDULE = [float(x) for x in env_list("WEBHOOK_RETRY_SCHEDULE", ["60", "300", "1800", "7200", "21600", "86400"])]
+WEBHOOK_RETRY_SCHEDULE = [float(x) for x in env("WEBHOOK_RETRY_SCHEDULE", "60,300,1800,7200,21600,86400").strip("[]() ").split(",") if x.strip()]
 WEBHOOK_SECRET_OVERLAP = env_int("WEBHOOK_SECRET_OVERLAP", 24 * 3600)  # old secret keeps signing this long
 WEBHOOK_LEASE_SECONDS = env_int("WEBHOOK_LEASE_SECONDS", 60)  # an attempt older than this was lost with its worker
 WEBHOOK_SWEEP_INTERVAL = env_int("WEBHOOK_SWEEP_INTERVAL", 15)

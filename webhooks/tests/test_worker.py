@@ -141,3 +141,32 @@ def test_pool_process_killed_mid_delivery_is_taken_over_without_waiting_for_the_
     outcomes = list(DeliveryAttempt.objects.filter(delivery_id=delivery_id).order_by("number")
                     .values_list("outcome", flat=True))
     assert outcomes == ["interrupted", "succeeded"]
+
+
+def test_whole_worker_killed_mid_delivery_a_restarted_worker_delivers_it(api, receiver, celery_worker_factory,
+                                                                        settings):
+    """No beat, no manual sweep, the default 60 s lease: the worker that starts next finds the
+    delivery whose process is gone and sends it."""
+    settings.WEBHOOK_LEASE_SECONDS = 60
+    first_arrived = threading.Event()
+
+    def handler(r, i):
+        if i == 0:
+            first_arrived.set()
+            time.sleep(8)
+            return 200, {}, b"too late"
+        return 200, {}, b"ok"
+
+    env = {**WORKER_ENV, "WEBHOOK_LEASE_SECONDS": "60"}
+    srv = receiver(handler)
+    created = api.post("/api/webhooks", {"url": srv.url("/hook"), "events": ["render.completed"]}).json()
+    doomed = celery_worker_factory(queues="webhooks", env=env)
+    delivery_id = api.post(f"/api/webhooks/{created['id']}/test").json()["delivery"]["id"]
+    assert first_arrived.wait(60)
+    doomed.kill()
+    assert Delivery.objects.get(pk=delivery_id).status == "pending"
+
+    celery_worker_factory(queues="webhooks", env=env, purge=False)
+    wait_for(lambda: Delivery.objects.get(pk=delivery_id).status == "succeeded", timeout=40,
+             message="the restarted worker to deliver")
+    assert len(srv.received) == 2 and srv.received[0].body == srv.received[1].body
