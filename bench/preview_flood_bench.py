@@ -134,12 +134,12 @@ class Flood:
 SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
 
 
-def cache_hits(stack: FloodStack, count: int) -> dict:
+def cache_hits(stack: FloodStack, count: int, title: str = "Cached card") -> dict:
     import httpx
 
     url = f"http://127.0.0.1:{stack.port}/api/render/preview"
     headers = {"Authorization": f"Bearer {stack.token}", "Content-Type": "application/json"}
-    body = json.dumps({"projectId": stack.project_id, "data": {"title.text": "Cached card"}})
+    body = json.dumps({"projectId": stack.project_id, "data": {"title.text": title}})
     server, client_ms, cached = [], [], 0
     with httpx.Client(timeout=120) as client:
         miss = client.post(url, content=body, headers=headers)
@@ -174,7 +174,7 @@ def main() -> None:
     try:
         stack.start()
         generate_run(stack, 4)  # warm both render processes
-        cache_hits(stack, 5)  # warm the preview worker
+        cache_hits(stack, 5, title="Warm-up")  # warm the preview worker
         alone = generate_run(stack, args.requests)
         with Flood(stack, args.flood_clients) as flood:
             flooded = generate_run(stack, args.requests)

@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 
 from core.errors import RateLimited, ValidationFailed
 from rendering.preview import services, signed
-from rendering.preview.ratelimit import preview_limit_take
 from rendering.storage import absolute_url
 
 log = logging.getLogger(__name__)
@@ -104,7 +103,7 @@ class PreviewApi(APIView):
         from projects.document import validate_data
 
         validate_data(project.document, data)
-        limit = preview_limit_take(account_id=request.user.pk)
+        limit, entry = services.preview_limit_and_lookup(account=request.user, project=project, data=data)
         if not limit.allowed:
             # The account-wide headers middleware must not overwrite the preview's X-RateLimit-Reset (ms).
             django_request = request._request
@@ -117,7 +116,7 @@ class PreviewApi(APIView):
                 retry_after=limit.retry_after, headers=limit.headers(),
                 extra={"retryAfter": limit.retry_after, "rateLimit": limit.as_body()},
             )
-        outcome = services.preview_get(account=request.user, project=project, data=data)
+        outcome = services.preview_get(account=request.user, project=project, data=data, entry=entry)
         entry = outcome.entry
         answer = {
             "success": True,

@@ -113,9 +113,11 @@ return raw
 """
 
 
-def cache_get(digest: str) -> dict | None:
-    """The live entry (and mark it used now), or None."""
-    raw = script(_GET)(keys=[entry_key(digest), LRU], args=[digest, now_ms()])
+def cache_get(digest: str, *, client=None) -> dict | None:
+    """The live entry (and mark it used now), or None. With `client` a pipeline: only queued."""
+    raw = script(_GET)(keys=[entry_key(digest), LRU], args=[digest, now_ms()], client=client)
+    if client is not None:
+        return None
     return json.loads(raw) if raw else None
 
 

@@ -80,24 +80,31 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def preview_limit_take(*, account_id) -> PreviewLimit:
-    """Take one preview from the account's buckets (or refuse, taking nothing)."""
+def preview_limit_take(*, account_id, client=None):
+    """Take one preview from the account's buckets (or refuse, taking nothing).
+
+    With `client` a Redis pipeline, the call is only queued there: the function returns a callable
+    that turns the pipeline's answer for it into the PreviewLimit (one round trip for several calls)."""
     per_minute = settings.PREVIEW_RATE_PER_MINUTE
     per_hour = settings.PREVIEW_RATE_PER_HOUR
     now = now_ms()
-    allowed, mt, mr, ht, hr = (int(x) for x in script(_TAKE)(
-        keys=[KEY.format(account_id)], args=[now, per_minute, 60_000, per_hour, 3_600_000]
-    ))
-    if allowed:
-        if ht < mt or (ht == 0 and hr > mr):
-            remaining, reset_at = ht, hr
-        else:
-            remaining, reset_at = mt, mr
-        return PreviewLimit(True, remaining, reset_at, 0, per_minute, per_hour)
-    # Refused: a retry works once every empty bucket has refilled.
-    ready_at = max([r for t, r in ((mt, mr), (ht, hr)) if t < 1] or [now + 1000])
-    retry_after = max(1, math.ceil((ready_at - now) / 1000))
-    return PreviewLimit(False, 0, ready_at, retry_after, per_minute, per_hour)
+    answer = script(_TAKE)(keys=[KEY.format(account_id)], args=[now, per_minute, 60_000, per_hour, 3_600_000],
+                           client=client)
+
+    def interpret(raw) -> PreviewLimit:
+        allowed, mt, mr, ht, hr = (int(x) for x in raw)
+        if allowed:
+            if ht < mt or (ht == 0 and hr > mr):
+                remaining, reset_at = ht, hr
+            else:
+                remaining, reset_at = mt, mr
+            return PreviewLimit(True, remaining, reset_at, 0, per_minute, per_hour)
+        # Refused: a retry works once every empty bucket has refilled.
+        ready_at = max([r for t, r in ((mt, mr), (ht, hr)) if t < 1] or [now + 1000])
+        retry_after = max(1, math.ceil((ready_at - now) / 1000))
+        return PreviewLimit(False, 0, ready_at, retry_after, per_minute, per_hour)
+
+    return interpret if client is not None else interpret(answer)
 
 
 def preview_limit_reset(*, account_id) -> None:

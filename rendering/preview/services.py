@@ -63,13 +63,30 @@ def _lock_ttl_ms() -> int:
 
 # --- the web side ---------------------------------------------------------------------------
 
-def preview_get(*, account, project, data: dict | None) -> PreviewOutcome:
-    """The preview of `project` with `data`: from the cache, or rendered once on the preview queue.
-    Raises PreviewBusy (503) or RenderFailed (500)."""
+def preview_digest(*, project, data: dict | None) -> str:
+    return cache.cache_key(project_id=project.pk, data=data or {}, updated_at=project.updated_at,
+                           width=project.width, height=project.height)
+
+
+def preview_limit_and_lookup(*, account, project, data: dict | None):
+    """Take from the account's buckets and look the preview up, in one Redis round trip.
+    Returns (PreviewLimit, cached entry or None); the entry means nothing when the limit refused."""
+    from rendering.preview.ratelimit import preview_limit_take
+
+    pipe = get_redis().pipeline(transaction=False)
+    interpret = preview_limit_take(account_id=account.pk, client=pipe)
+    cache.cache_get(preview_digest(project=project, data=data), client=pipe)
+    limit_raw, entry_raw = pipe.execute()
+    return interpret(limit_raw), (json.loads(entry_raw) if entry_raw else None)
+
+
+def preview_get(*, account, project, data: dict | None, entry: dict | None = None) -> PreviewOutcome:
+    """The preview of `project` with `data`: from the cache (`entry` when the caller already looked
+    it up), or rendered once on the preview queue. Raises PreviewBusy (503) or RenderFailed (500)."""
     data = data or {}
-    digest = cache.cache_key(project_id=project.pk, data=data, updated_at=project.updated_at,
-                             width=project.width, height=project.height)
-    entry = cache.cache_get(digest)
+    digest = preview_digest(project=project, data=data)
+    if entry is None:
+        entry = cache.cache_get(digest)
     if entry is not None:
         return PreviewOutcome(entry, cached=True)
     payload = {
