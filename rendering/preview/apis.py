@@ -53,7 +53,7 @@ PREVIEW_ERROR_SCHEMA = inline_serializer("PreviewError", {
 class PreviewApi(APIView):
     required_scope = "render-only"
 
-    class InputSerializer(serializers.Serializer):
+    class PreviewInputSerializer(serializers.Serializer):
         projectId = serializers.UUIDField(help_text="The template to preview.")
         data = serializers.DictField(required=False, help_text='Dynamic values: "<key>.text" / "<key>.img".')
 
@@ -68,7 +68,7 @@ class PreviewApi(APIView):
             "one that waits 30 s for a slot answers 503 preview_busy."
         ),
         tags=["Rendering"],
-        request=InputSerializer,
+        request=PreviewInputSerializer,
         responses={
             200: inline_serializer("PreviewResponse", {
                 "success": serializers.BooleanField(),

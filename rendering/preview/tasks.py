@@ -43,10 +43,11 @@ def lower_priority() -> None:
             pass
 
 
-@shared_task(name="rendering.preview.render", queue="preview", acks_late=True, reject_on_worker_lost=True,
+@shared_task(bind=True, name="rendering.preview.render", queue="preview", acks_late=True, reject_on_worker_lost=True,
              ignore_result=True)
-def preview_render(job_id: str) -> str:
-    lower_priority()
+def preview_render(self, job_id: str) -> str:
+    if not self.request.is_eager:  # only a real preview worker steps aside, never a web process
+        lower_priority()
     return services.preview_render(job_id=job_id)
 
 
