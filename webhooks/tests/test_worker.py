@@ -170,3 +170,24 @@ def test_whole_worker_killed_mid_delivery_a_restarted_worker_delivers_it(api, re
     wait_for(lambda: Delivery.objects.get(pk=delivery_id).status == "succeeded", timeout=40,
              message="the restarted worker to deliver")
     assert len(srv.received) == 2 and srv.received[0].body == srv.received[1].body
+
+
+def test_a_real_render_notifies_the_destination_with_its_metadata(render_worker, api, receiver, celery_worker_factory):
+    """POST /api/render/generate → the render worker renders → render.completed goes out through
+    the outbox to a webhooks worker → the destination gets it, signed, with the request's metadata."""
+    import stripe
+
+    from rendering.tests.helpers import URL, solid_html
+
+    srv = receiver()
+    created = api.post("/api/webhooks", {"url": srv.url("/audome"), "events": ["render.completed"]}).json()
+    celery_worker_factory(queues="webhooks", env=WORKER_ENV)
+    r = api.post(URL, {"html": solid_html("#336699"), "width": 64, "height": 32, "metadata": {"orderId": "A-17"}})
+    assert r.status_code == 200, r.content
+    wait_for(lambda: len(srv.received) == 1, timeout=60, message="render.completed to arrive")
+    got = srv.received[0]
+    assert got.headers["audome-event"] == "render.completed"
+    payload = got.json()
+    assert payload["type"] == "render.completed" and payload["data"]["generationId"] == r.json()["generationId"]
+    assert payload["data"]["metadata"] == {"orderId": "A-17"} and payload["data"]["imageUrl"] == r.json()["imageUrl"]
+    assert stripe.WebhookSignature.verify_header(got.body.decode(), got.headers["audome-signature"], created["secret"])
