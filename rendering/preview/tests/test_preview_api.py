@@ -200,3 +200,36 @@ def test_accounts_have_their_own_buckets(owner, outsider, clock):
         preview_limit_take(account_id=owner.pk)
     assert not preview_limit_take(account_id=owner.pk).allowed
     assert preview_limit_take(account_id=outsider.pk).allowed
+
+
+def test_previews_have_their_own_queue_and_a_cleanup_beat(settings):
+    from config.celery import app
+
+    assert settings.CELERY_TASK_ROUTES["rendering.preview.render"] == {"queue": "preview"}
+    assert app.tasks["rendering.preview.render"].queue == "preview"
+    assert settings.CELERY_TASK_ROUTES["rendering.render_generation"]["queue"] != "preview"
+    beat = settings.CELERY_BEAT_SCHEDULE["rendering-preview-cleanup"]
+    assert beat["task"] == "rendering.preview.cleanup" and "rendering.preview.cleanup" in app.tasks
+
+
+@pytest.mark.django_db
+def test_cleanup_task_deletes_due_files_only(settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from rendering.preview import cache
+    from rendering.preview.tasks import preview_cleanup
+
+    settings.PREVIEW_CACHE_MAX_ENTRIES = 1
+    names = []
+    for letter in "ab":
+        digest = letter * 64
+        name = cache.file_name(account_id="00000000-0000-0000-0000-000000000000", digest=digest)
+        default_storage.delete(name)
+        default_storage.save(name, ContentFile(b"webp"))
+        cache.cache_put(digest=digest, name=name, url="u", generation_time=1)  # b evicts a
+        names.append(name)
+    assert preview_cleanup.apply().result == {"deleted": 1, "kept": 0, "busy": 0}
+    assert not default_storage.exists(names[0]) and default_storage.exists(names[1])
+    assert cache.cache_get("b" * 64) is not None
+    default_storage.delete(names[1])
