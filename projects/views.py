@@ -6,10 +6,12 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from projects.models import Category, Project
-from projects.serializers import category_to_dict, project_to_dict
+from projects.selectors import fonts_for
+from projects.serializers import category_to_dict, font_to_dict, project_to_dict
 
 MEDIA_TYPES = {
     "png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "gif": "image/gif", "svg": "image/svg+xml",
@@ -77,6 +79,16 @@ def projects_page(request):
         "csrfToken": get_token(request),
         "projects": [project_to_dict(p) for p in projects],
         "categories": [category_to_dict(c) for c in categories],
+        "fonts": [font_to_dict(f) for f in fonts_for(account=account)],
+    }
+    strings = {
+        "confirmDelete": _("Delete “%(name)s”? This can't be undone."),
+        "deleteFailed": _("The template could not be deleted."),
+        "createFailed": _("The template could not be created."),
+        "sizeInvalid": _("Width and height must be whole numbers from 1 to 4096."),
+        "categoryFailed": _("The category could not be created."),
+        "categoryExists": _("A category with that name already exists."),
+        "openInStudio": _("Open %(name)s in the Studio"),
     }
     return render(request, "projects/projects.html", {
         "projects": projects,
@@ -84,4 +96,5 @@ def projects_page(request):
         "active_category": active,
         "presets": PRESETS,
         "boot": boot,
+        "strings": strings,
     })
