@@ -407,4 +407,9 @@ def deliveries_sweep() -> dict:
             stuck.append(row["id"])
     ids = due + stuck
     queued = queue_deliveries(ids)
-    return {"due": len(due), "stuck": len(stuck), "queued": queued}
+    # The log keeps finished deliveries for WEBHOOK_LOG_RETENTION_DAYS (their attempts go with them).
+    cutoff = now - dt.timedelta(days=settings.WEBHOOK_LOG_RETENTION_DAYS)
+    old = list(Delivery.objects.filter(status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED],
+                                       created_at__lt=cutoff).values_list("id", flat=True)[:1000])
+    pruned = Delivery.objects.filter(pk__in=old).delete()[0] if old else 0
+    return {"due": len(due), "stuck": len(stuck), "queued": queued, "pruned": pruned}

@@ -274,6 +274,7 @@ WEBHOOK_ETA_MAX = env_int("WEBHOOK_ETA_MAX", 600)  # retries sooner than this ar
 WEBHOOK_QUEUE = env("WEBHOOK_QUEUE", "webhooks")
 WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 4)  # 1 while it is failing
 WEBHOOK_BUSY_POSTPONE = env_int("WEBHOOK_BUSY_POSTPONE", 5)  # seconds an over-cap delivery waits (no attempt spent)
+WEBHOOK_LOG_RETENTION_DAYS = env_int("WEBHOOK_LOG_RETENTION_DAYS", 30)  # finished deliveries kept in the log
 # core.netguard (webhook destinations, remote images): an extra CA bundle to trust, e.g. a private
 # deployment's internal CA (AUDOME_ALLOW_PRIVATE_URLS / AUDOME_FETCH_ALLOW_CIDRS are in core above).
 AUDOME_FETCH_CA_FILE = env("AUDOME_FETCH_CA_FILE", None)

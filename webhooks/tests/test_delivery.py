@@ -419,3 +419,18 @@ def test_a_failing_destination_gets_one_attempt_at_a_time(owner, receiver, no_br
     Delivery.objects.filter(pk=deliveries[3].pk).update(next_attempt_at=timezone.now())  # its turn came
     assert delivery_attempt(delivery_id=deliveries[3].id) == "succeeded"
     assert srv.received and srv.received[-1].headers["audome-delivery"] == deliveries[3].id
+
+
+def test_sweeper_prunes_finished_deliveries_past_retention(owner, no_broker, settings):
+    settings.WEBHOOK_LOG_RETENTION_DAYS = 30
+    endpoint_create(account=owner, url="https://8.8.8.8/in", events=["render.completed"])
+    _e, [old_done] = emit(owner)
+    _e, [old_pending] = emit(owner)
+    _e, [recent_done] = emit(owner)
+    long_ago = timezone.now() - dt.timedelta(days=31)
+    Delivery.objects.filter(pk=old_done.pk).update(status="succeeded", created_at=long_ago, next_attempt_at=None)
+    Delivery.objects.filter(pk=old_pending.pk).update(status="retrying", created_at=long_ago,
+                                                     next_attempt_at=timezone.now() + dt.timedelta(hours=1))
+    Delivery.objects.filter(pk=recent_done.pk).update(status="failed", next_attempt_at=None)
+    assert deliveries_sweep()["pruned"] == 1
+    assert set(Delivery.objects.values_list("id", flat=True)) == {old_pending.id, recent_done.id}
