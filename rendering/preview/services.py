@@ -9,7 +9,8 @@ queue. The preview worker, started with PREVIEW_MAX_CONCURRENCY processes and ne
 its slot deadline is skipped), renders WebP q70 with the same engine and job builder as generate,
 stores the file, inserts the cache entry and publishes the outcome on the key's channel. Identical
 requests arriving meanwhile are *followers*: they find the lock taken and wait on the same channel,
-so the preview renders once.
+so the preview renders once: the leader answers `cached: false` with the render's
+`generationTime`, the followers `cached: true` (they rendered nothing).
 
 The leader waits at most PREVIEW_QUEUE_TIMEOUT for a slot: then it abandons the job (queued →
 abandoned, atomically; if the worker claimed it in that instant, it keeps waiting) and answers
@@ -286,11 +287,11 @@ def _follow(digest: str) -> PreviewOutcome | None:
             if event is None:
                 if cache.lock_owner(digest) != job_id:  # the flight ended and we missed why
                     entry = cache.cache_get(digest)
-                    return PreviewOutcome(entry, cached=False) if entry else None
+                    return PreviewOutcome(entry, cached=True) if entry else None
                 continue
             kind = event.get("event")
             if kind == "done" and event.get("entry"):
-                return PreviewOutcome(event["entry"], cached=False)
+                return PreviewOutcome(event["entry"], cached=True)  # served by another request's render
             if kind == "failed":
                 raise RenderFailed("The preview could not be rendered.")
             if kind == "busy":

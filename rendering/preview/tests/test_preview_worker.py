@@ -190,6 +190,9 @@ def test_identical_requests_in_flight_render_once(preview_worker, api, project):
     assert [r.status_code for r in results] == [200] * 4, [r.content for r in results]
     assert len({r.json()["previewUrl"] for r in results}) == 1
     assert renders_done() - before == 1
+    # The one request whose render it was says so; the others were served by it.
+    assert sorted(r.json()["cached"] for r in results) == [False, True, True, True]
+    assert sum("generationTime" in r.json() for r in results) == 1
 
 
 def test_saturated_queue_answers_503_and_the_abandoned_job_is_skipped(api, project, settings, celery_worker_factory):
