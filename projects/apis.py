@@ -94,7 +94,7 @@ def _parse_time(value: str, field: str) -> tuple[dt.datetime, bool]:
 class ProjectListCreateApi(APIView):
     required_scope = {"GET": "read-only", "POST": "render-only"}
 
-    class InputSerializer(serializers.Serializer):
+    class ProjectCreateInput(serializers.Serializer):
         name = serializers.CharField(max_length=200)
         width = serializers.IntegerField(min_value=1, max_value=4096)
         height = serializers.IntegerField(min_value=1, max_value=4096)
@@ -102,7 +102,7 @@ class ProjectListCreateApi(APIView):
         document = serializers.JSONField(required=False, help_text="Template document v1; empty canvas if omitted.")
 
     @extend_schema(
-        summary="List templates", tags=TAGS,
+        operation_id="projects_list", summary="List templates", tags=TAGS,
         parameters=[
             OpenApiParameter("categoryId", OpenApiTypes.UUID, description="Only templates in this category."),
             OpenApiParameter("search", OpenApiTypes.STR, description="Case-insensitive match on the name."),
@@ -120,7 +120,7 @@ class ProjectListCreateApi(APIView):
         return paginated_response(request, rows, key="projects", serialize=project_to_dict)
 
     @extend_schema(
-        summary="Create a template", tags=TAGS, request=InputSerializer,
+        operation_id="projects_create", summary="Create a template", tags=TAGS, request=ProjectCreateInput,
         responses={201: ProjectEnvelope, **ERRORS,
                    404: OpenApiResponse(description="NOT_FOUND: categoryId is not a category of this account")},
         examples=[OpenApiExample("Card", request_only=True, value={"name": "Summer sale", "width": 1080,
@@ -142,7 +142,7 @@ class ProjectListCreateApi(APIView):
 class ProjectDetailApi(APIView):
     required_scope = {"GET": "read-only", "PATCH": "render-only", "DELETE": "render-only"}
 
-    class PatchSerializer(serializers.Serializer):
+    class ProjectPatchInput(serializers.Serializer):
         name = serializers.CharField(required=False, max_length=200)
         width = serializers.IntegerField(required=False, min_value=1, max_value=4096)
         height = serializers.IntegerField(required=False, min_value=1, max_value=4096)
@@ -154,14 +154,14 @@ class ProjectDetailApi(APIView):
                       "with 409 CONFLICT (optimistic concurrency). The If-Unmodified-Since header works too.",
         )
 
-    @extend_schema(summary="Get a template (with its dynamicElements)", tags=TAGS,
+    @extend_schema(operation_id="projects_get", summary="Get a template (with its dynamicElements)", tags=TAGS,
                    responses={200: ProjectEnvelope, **ERRORS, **NOT_FOUND})
     def get(self, request, project_id):
         project = selectors.project_get(account=request.user, credential=request.auth, project_id=project_id)
         return Response(_project_body(project))
 
     @extend_schema(
-        summary="Change a template (partial)", tags=TAGS, request=PatchSerializer,
+        operation_id="projects_update", summary="Change a template (partial)", tags=TAGS, request=ProjectPatchInput,
         parameters=[OpenApiParameter("If-Unmodified-Since", OpenApiTypes.STR, OpenApiParameter.HEADER,
                                      description="Refuse (409) when the template changed after this time.")],
         responses={200: ProjectEnvelope, **ERRORS, **NOT_FOUND,
@@ -183,7 +183,7 @@ class ProjectDetailApi(APIView):
                                           changes=changes, unmodified_since=since, second_precision=second_precision)
         return Response(_project_body(project))
 
-    @extend_schema(summary="Delete a template", tags=TAGS, responses={200: SuccessOut, **ERRORS, **NOT_FOUND})
+    @extend_schema(operation_id="projects_delete", summary="Delete a template", tags=TAGS, responses={200: SuccessOut, **ERRORS, **NOT_FOUND})
     def delete(self, request, project_id):
         project = selectors.project_get(account=request.user, credential=request.auth, project_id=project_id)
         services.project_delete(account=request.user, credential=request.auth, project=project)
@@ -194,7 +194,7 @@ class ProjectDuplicateApi(APIView):
     required_scope = "render-only"
 
     @extend_schema(
-        summary="Duplicate a template", tags=TAGS,
+        operation_id="projects_duplicate", summary="Duplicate a template", tags=TAGS,
         request=inline_serializer("DuplicateIn", {"name": serializers.CharField(required=False)}),
         responses={201: ProjectEnvelope, **ERRORS, **NOT_FOUND},
     )
@@ -212,15 +212,15 @@ class ProjectDuplicateApi(APIView):
 class CategoryListCreateApi(APIView):
     required_scope = {"GET": "read-only", "POST": "render-only"}
 
-    class InputSerializer(serializers.Serializer):
+    class CategoryCreateInput(serializers.Serializer):
         name = serializers.CharField(max_length=100)
 
-    @extend_schema(summary="List categories", tags=TAGS, responses={200: CategoryListOut, **ERRORS})
+    @extend_schema(operation_id="categories_list", summary="List categories", tags=TAGS, responses={200: CategoryListOut, **ERRORS})
     def get(self, request):
         rows = selectors.category_list(account=request.user, credential=request.auth)
         return Response({"success": True, "categories": [category_to_dict(c) for c in rows]})
 
-    @extend_schema(summary="Create a category", tags=TAGS, request=InputSerializer,
+    @extend_schema(operation_id="categories_create", summary="Create a category", tags=TAGS, request=CategoryCreateInput,
                    responses={201: CategoryEnvelope, **ERRORS,
                               409: OpenApiResponse(description="CONFLICT: the name is taken")})
     def post(self, request):
@@ -237,7 +237,7 @@ class AssetListCreateApi(APIView):
     required_scope = {"GET": "read-only", "POST": "render-only"}
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(summary="List uploaded images", tags=TAGS,
+    @extend_schema(operation_id="assets_list", summary="List uploaded images", tags=TAGS,
                    parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("limit", OpenApiTypes.INT)],
                    responses={200: AssetListOut, **ERRORS})
     def get(self, request):
@@ -245,7 +245,7 @@ class AssetListCreateApi(APIView):
                                   serialize=asset_to_dict)
 
     @extend_schema(
-        summary="Upload an image (PNG, JPEG, WebP, GIF or SVG, ≤ 25 MB)", tags=TAGS,
+        operation_id="assets_create", summary="Upload an image (PNG, JPEG, WebP, GIF or SVG, ≤ 25 MB)", tags=TAGS,
         description="The content decides the type, not the file name. Raster images over 50 MP (or animations "
                     "over the frame cap) are refused; SVG is sanitised (no scripts, event handlers, external "
                     "references or foreignObject). The file is stored under a generated name.",
@@ -262,14 +262,14 @@ class AssetListCreateApi(APIView):
 class AssetDetailApi(APIView):
     required_scope = {"GET": "read-only", "DELETE": "render-only"}
 
-    @extend_schema(summary="One uploaded image", tags=TAGS, responses={200: AssetEnvelope, **ERRORS,
+    @extend_schema(operation_id="assets_get", summary="One uploaded image", tags=TAGS, responses={200: AssetEnvelope, **ERRORS,
                    404: OpenApiResponse(description="NOT_FOUND")})
     def get(self, request, asset_id):
         asset = selectors.asset_get(account=request.user, asset_id=asset_id)
         data = asset_to_dict(asset)
         return Response({"success": True, "asset": data, **data})
 
-    @extend_schema(summary="Delete an uploaded image", tags=TAGS, responses={200: SuccessOut, **ERRORS,
+    @extend_schema(operation_id="assets_delete", summary="Delete an uploaded image", tags=TAGS, responses={200: SuccessOut, **ERRORS,
                    404: OpenApiResponse(description="NOT_FOUND")})
     def delete(self, request, asset_id):
         asset = selectors.asset_get(account=request.user, asset_id=asset_id)
@@ -284,7 +284,7 @@ class FontListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
-        summary="List uploaded fonts (and the bundled families)", tags=TAGS,
+        operation_id="fonts_list", summary="List uploaded fonts (and the bundled families)", tags=TAGS,
         parameters=[OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("limit", OpenApiTypes.INT)],
         responses={200: FontListOut, **ERRORS},
     )
@@ -294,7 +294,7 @@ class FontListCreateApi(APIView):
                                   serialize=font_to_dict, extra={"bundled": bundled})
 
     @extend_schema(
-        summary="Upload a font (TTF, OTF, WOFF or WOFF2, ≤ 25 MB)", tags=TAGS,
+        operation_id="fonts_create", summary="Upload a font (TTF, OTF, WOFF or WOFF2, ≤ 25 MB)", tags=TAGS,
         description="The file is parsed to read its family name, weight and style. Use the family name as "
                     "`style.fontFamily` in a document.",
         request={"multipart/form-data": UploadIn},
@@ -309,7 +309,7 @@ class FontListCreateApi(APIView):
 class FontDetailApi(APIView):
     required_scope = {"GET": "read-only", "DELETE": "render-only"}
 
-    @extend_schema(summary="One uploaded font", tags=TAGS,
+    @extend_schema(operation_id="fonts_get", summary="One uploaded font", tags=TAGS,
                    responses={200: inline_serializer("FontEnvelope", {"success": serializers.BooleanField()}),
                               **ERRORS, 404: OpenApiResponse(description="NOT_FOUND")})
     def get(self, request, font_id):
@@ -317,7 +317,7 @@ class FontDetailApi(APIView):
         data = font_to_dict(font)
         return Response({"success": True, **data, "font": data})
 
-    @extend_schema(summary="Delete an uploaded font", tags=TAGS,
+    @extend_schema(operation_id="fonts_delete", summary="Delete an uploaded font", tags=TAGS,
                    responses={200: SuccessOut, **ERRORS, 404: OpenApiResponse(description="NOT_FOUND")})
     def delete(self, request, font_id):
         font = selectors.font_get(account=request.user, font_id=font_id)
