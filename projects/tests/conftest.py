@@ -14,8 +14,8 @@ from conftest import JsonClient
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
+    """Uploads of each test go to a directory of their own."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.PUBLIC_BASE_URL = "http://testserver"
     return tmp_path / "media"
 
 

@@ -22,6 +22,11 @@ from projects.tests.conftest import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _public_base_url(settings):
+    settings.PUBLIC_BASE_URL = "http://testserver"
+
 ASSETS = "/api/render/assets"
 FONTS = "/api/render/fonts"
 
