@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 from accounts.forms import EmailAuthenticationForm, SignupForm
 from accounts.models import TokenScope
 from accounts.selectors import account_usage, token_list
-from accounts.serializers import token_to_dict
 from accounts.services import user_create
 from billing.selectors import plan_of
 from core.errors import Conflict
@@ -100,6 +100,8 @@ def home(request):
     tokens = list(token_list(account=account)[:5])
     context = {
         "usage": usage,
+        "cycle_start": parse_datetime(usage["billingCycleStart"]),
+        "cycle_end": parse_datetime(usage["billingCycleEnd"]),
         "usage_percent": min(100, round(100 * usage["monthlyUsed"] / limit)) if limit else 0,
         "plan": plan_of(account=account),
         "tokens": tokens,
@@ -129,7 +131,6 @@ def api_tokens(request):
     tokens = list(token_list(account=request.user))
     context = {
         "tokens": tokens,
-        "tokens_data": [token_to_dict(t) for t in tokens],
         "active_count": sum(1 for t in tokens if t.is_active),
         "max_tokens": settings.MAX_ACTIVE_TOKENS,
         "scopes": [
@@ -138,5 +139,8 @@ def api_tokens(request):
             (TokenScope.FULL_ACCESS, _("Full access"), _("Everything, including tokens and webhooks.")),
         ],
         "api_base": settings.PUBLIC_BASE_URL,
+        # Blank row the page's script clones for a token created without a reload.
+        "row_template": {"id": "", "name": "", "prefix": "", "scope": "", "created_at": None, "last_used_at": None,
+                         "usage_count": 0, "is_active": True},
     }
     return render(request, "dashboard/api_tokens.html", context)
