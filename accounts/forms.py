@@ -3,13 +3,14 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 
 
 class SignupForm(forms.Form):
     email = forms.EmailField(
-        label=_("Email"), max_length=254,
+        label=pgettext_lazy("dashboard", "Email"), max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True, "dir": "ltr"}),
     )
     password1 = forms.CharField(
@@ -43,7 +44,7 @@ class SignupForm(forms.Form):
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("Email"), max_length=254,
+        label=pgettext_lazy("dashboard", "Email"), max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True, "dir": "ltr"}),
     )
     error_messages = {

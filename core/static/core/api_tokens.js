@@ -32,7 +32,7 @@
 
   function refreshCount() {
     var active = rows.querySelectorAll("tr[data-token-id]:not(.is-inactive)").length;
-    page.querySelector("[data-role=count]").textContent = msg("count").replace("%(n)s", active).replace("%(max)s", max);
+    page.querySelector("[data-role=count]").textContent = msg("count").replace("{n}", active).replace("{max}", max);
     var any = rows.querySelectorAll("tr[data-token-id]").length > 0;
     page.querySelector("[data-role=empty]").hidden = any;
     page.querySelector("[data-role=table]").hidden = !any;
