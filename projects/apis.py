@@ -231,6 +231,29 @@ class CategoryListCreateApi(APIView):
         return Response({"success": True, **data, "category": data}, status=status.HTTP_201_CREATED)
 
 
+class CategoryDetailApi(APIView):
+    required_scope = {"PATCH": "render-only", "DELETE": "render-only"}
+
+    @extend_schema(operation_id="categories_update", summary="Rename a category", tags=TAGS,
+                   request=inline_serializer("CategoryRenameInput", {"name": serializers.CharField(max_length=100)}),
+                   responses={200: CategoryEnvelope, **ERRORS, 404: OpenApiResponse(description="NOT_FOUND"),
+                              409: OpenApiResponse(description="CONFLICT: the name is taken")})
+    def patch(self, request, category_id):
+        category = selectors.category_get(account=request.user, category_id=category_id)
+        _reject_unknown(request.data, {"name"})
+        category = services.category_rename(account=request.user, credential=request.auth, category=category,
+                                            name=request.data.get("name"))
+        data = category_to_dict(category)
+        return Response({"success": True, **data, "category": data})
+
+    @extend_schema(operation_id="categories_delete", summary="Delete a category (its templates are kept)",
+                   tags=TAGS, responses={200: SuccessOut, **ERRORS, 404: OpenApiResponse(description="NOT_FOUND")})
+    def delete(self, request, category_id):
+        category = selectors.category_get(account=request.user, category_id=category_id)
+        services.category_delete(account=request.user, credential=request.auth, category=category)
+        return Response({"success": True, "id": str(category.pk)})
+
+
 # --- assets --------------------------------------------------------------------------------
 
 class AssetListCreateApi(APIView):

@@ -75,6 +75,26 @@ def category_create(*, account, credential, name) -> Category:
         raise Conflict("A category with that name already exists.", details={"name": ["Already exists."]}) from None
 
 
+def category_rename(*, account, credential, category: Category, name) -> Category:
+    name = _name(name, max_length=100)
+    if credential is not None and not credential.allows_category(None):
+        raise Forbidden("This session may not change categories.")
+    try:
+        with transaction.atomic():
+            Category.objects.filter(pk=category.pk, account=account).update(name=name)
+    except IntegrityError:
+        raise Conflict("A category with that name already exists.", details={"name": ["Already exists."]}) from None
+    category.refresh_from_db()
+    return category
+
+
+def category_delete(*, account, credential, category: Category) -> None:
+    """Templates of the category stay; they just have no category any more."""
+    if credential is not None and not credential.allows_category(None):
+        raise Forbidden("This session may not delete categories.")
+    Category.objects.filter(pk=category.pk, account=account).delete()
+
+
 # --- projects ------------------------------------------------------------------------------
 
 def project_create(*, account, credential, name, width, height, category_id=None, document=None) -> Project:

@@ -7,6 +7,7 @@ api_urlpatterns = [
     path("render/projects/<str:project_id>", apis.ProjectDetailApi.as_view(), name="project"),
     path("render/projects/<str:project_id>/duplicate", apis.ProjectDuplicateApi.as_view(), name="project-duplicate"),
     path("render/categories", apis.CategoryListCreateApi.as_view(), name="categories"),
+    path("render/categories/<str:category_id>", apis.CategoryDetailApi.as_view(), name="category"),
     path("render/assets", apis.AssetListCreateApi.as_view(), name="assets"),
     path("render/assets/<str:asset_id>", apis.AssetDetailApi.as_view(), name="asset"),
     path("render/fonts", apis.FontListCreateApi.as_view(), name="fonts"),

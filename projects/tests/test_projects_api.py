@@ -361,3 +361,22 @@ def test_demo_project(owner, api):
     assert set(keys) == {"title", "subtitle", "hero"}
     assert keys["hero"]["type"] == "image" and keys["hero"]["defaultValue"] == ""  # renders with no network
     assert any(el["type"] == "shape" for el in body["document"]["elements"])
+
+
+def test_category_rename_and_delete(api, outsider_api, owner):
+    cat = api.post("/api/render/categories", {"name": "Old"}).json()["id"]
+    api.post("/api/render/categories", {"name": "Taken"})
+    pid = create(api, categoryId=cat).json()["id"]
+    for method, body in (("patch", {"name": "Hijack"}), ("delete", None)):
+        r = getattr(outsider_api, method)(f"/api/render/categories/{cat}", body) if body else \
+            outsider_api.delete(f"/api/render/categories/{cat}")
+        assert r.status_code == 404 and r.json()["code"] == "NOT_FOUND"
+    assert Category.objects.get(pk=cat).name == "Old"
+    assert api.patch(f"/api/render/categories/{cat}", {"name": "Taken"}).status_code == 409
+    r = api.patch(f"/api/render/categories/{cat}", {"name": "New"})
+    assert r.status_code == 200 and r.json()["name"] == "New"
+    assert embed_client(owner, category_id=cat).delete(f"/api/render/categories/{cat}").status_code == 403
+    r = api.delete(f"/api/render/categories/{cat}")
+    assert r.status_code == 200
+    assert not Category.objects.filter(pk=cat).exists()
+    assert Project.objects.get(pk=pid).category_id is None
