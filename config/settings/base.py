@@ -209,6 +209,44 @@ MAX_ACTIVE_TOKENS = env_int("MAX_ACTIVE_TOKENS", 10)
 FREE_PLAN_STARTING_CREDITS = env_int("FREE_PLAN_STARTING_CREDITS", 50)
 
 # --- billing ---
+# Stripe: with no STRIPE_SECRET_KEY the billing page says payments are not configured and the
+# checkout/portal APIs answer 503 PAYMENTS_NOT_CONFIGURED; staff can still grant credits in the admin.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")  # whsec_… of the endpoint /billing/stripe/webhook
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)  # seconds a signature stays valid
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")  # a stand-in's address in tests only
+STRIPE_API_TIMEOUT = env_int("STRIPE_API_TIMEOUT", 20)
+BILLING_CURRENCY = env("BILLING_CURRENCY", "usd")
+# Plans: an account without a paid subscription is on "free". Credits are the monthly allowance;
+# a price id from the environment is used when set, otherwise Checkout gets the price inline.
+BILLING_PLANS = [
+    {"code": "free", "name": "Free", "monthly_credits": FREE_PLAN_STARTING_CREDITS, "price_cents": 0,
+     "stripe_price_id": "", "limits": {"rendersInFlight": 2, "webhooks": 1}},
+    {"code": "starter", "name": "Starter", "monthly_credits": env_int("BILLING_STARTER_CREDITS", 1000),
+     "price_cents": env_int("BILLING_STARTER_PRICE_CENTS", 1900), "stripe_price_id": env("STRIPE_PRICE_STARTER", ""),
+     "limits": {"rendersInFlight": 5, "webhooks": 3}},
+    {"code": "pro", "name": "Pro", "monthly_credits": env_int("BILLING_PRO_CREDITS", 10000),
+     "price_cents": env_int("BILLING_PRO_PRICE_CENTS", 9900), "stripe_price_id": env("STRIPE_PRICE_PRO", ""),
+     "limits": {"rendersInFlight": 10, "webhooks": 5}},
+]
+# Credit packs: one-off purchases; their credits never expire.
+BILLING_PACKS = [
+    {"code": "pack-500", "name": "500 credits", "credits": 500, "price_cents": 900,
+     "stripe_price_id": env("STRIPE_PRICE_PACK_500", "")},
+    {"code": "pack-2500", "name": "2,500 credits", "credits": 2500, "price_cents": 3900,
+     "stripe_price_id": env("STRIPE_PRICE_PACK_2500", "")},
+    {"code": "pack-10000", "name": "10,000 credits", "credits": 10000, "price_cents": 12900,
+     "stripe_price_id": env("STRIPE_PRICE_PACK_10000", "")},
+]
+BILLING_ALLOWANCE_INTERVAL = env_int("BILLING_ALLOWANCE_INTERVAL", 3600)  # beat: grant due free-plan allowances
+BILLING_STRIPE_SWEEP_INTERVAL = env_int("BILLING_STRIPE_SWEEP_INTERVAL", 300)  # beat: re-queue unapplied events
+CELERY_TASK_ROUTES["billing.*"] = {"queue": "default"}
+CELERY_BEAT_SCHEDULE["billing-allowances-grant"] = {
+    "task": "billing.allowances_grant", "schedule": float(BILLING_ALLOWANCE_INTERVAL), "options": {"expires": 600},
+}
+CELERY_BEAT_SCHEDULE["billing-stripe-events-sweep"] = {
+    "task": "billing.stripe_events_sweep", "schedule": float(BILLING_STRIPE_SWEEP_INTERVAL), "options": {"expires": 120},
+}
 
 # --- projects ---
 # Uploaded images: our own caps, well below Pillow's bomb threshold.
