@@ -1,0 +1,451 @@
+// The one template renderer: document v1 (+ dynamic data) → DOM at canvas size.
+// Used by the Studio, the dashboard thumbnails and the headless render page alike.
+//
+// Values are data, never markup: text goes through textContent, every style value is
+// validated (sanitize.ts) and set one property at a time with style.setProperty.
+import { DEFAULT_FAMILY, fontStack, fontsReady, isBundledFamily, loadFontsFor, registerFonts, withTimeout } from './fonts';
+import { cssColor, fontFamilyName, fontWeight, imageUrl, keyword, num, setStyle } from './sanitize';
+import type {
+  DynamicElement,
+  ImageElement,
+  ImageFit,
+  ImageResolution,
+  RenderOptions,
+  RenderResult,
+  RenderWarning,
+  ShapeElement,
+  TemplateData,
+  TemplateDocument,
+  TemplateElement,
+  TextElement,
+} from './types';
+
+export type * from './types';
+export { BUNDLED_FONTS, DEFAULT_FAMILY, fontStack, isBundledFamily } from './fonts';
+export { cssColor, fontFamilyName, imageUrl } from './sanitize';
+
+const MAX_CANVAS = 4096;
+const DEFAULT_IMAGE_TIMEOUT = 15_000;
+const DEFAULT_FONT_TIMEOUT = 10_000;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function elementsOf(doc: TemplateDocument | null | undefined): TemplateElement[] {
+  return doc && Array.isArray(doc.elements) ? doc.elements.filter(isObject) : [];
+}
+
+/** One entry per element with a dynamicKey (the editable fields of a template). */
+export function dynamicElements(doc: TemplateDocument): DynamicElement[] {
+  const out: DynamicElement[] = [];
+  for (const el of elementsOf(doc)) {
+    if (typeof el.dynamicKey !== 'string' || !el.dynamicKey) continue;
+    if (el.type !== 'text' && el.type !== 'image') continue;
+    out.push({
+      type: el.type,
+      dynamicKey: el.dynamicKey,
+      defaultValue: el.type === 'text' ? String(el.text ?? '') : String(el.src ?? ''),
+      placeholder: typeof el.placeholder === 'string' ? el.placeholder : '',
+      elementId: String(el.id ?? ''),
+    });
+  }
+  return out;
+}
+
+/**
+ * A copy of doc with "<key>.text" / "<key>.img" values applied. Unknown keys and values
+ * of the wrong type are ignored (the API validates them before a render).
+ */
+export function applyData(doc: TemplateDocument, data: TemplateData | null | undefined): TemplateDocument {
+  const copy: TemplateDocument = JSON.parse(JSON.stringify(doc ?? { version: 1, elements: [] }));
+  if (!Array.isArray(copy.elements)) copy.elements = [];
+  if (!isObject(data)) return copy;
+  for (const el of copy.elements) {
+    if (!isObject(el) || typeof el.dynamicKey !== 'string' || !el.dynamicKey) continue;
+    if (el.type === 'text') {
+      const v = data[`${el.dynamicKey}.text`];
+      if (typeof v === 'string') el.text = v;
+      else if (typeof v === 'number' && Number.isFinite(v)) el.text = String(v);
+    } else if (el.type === 'image') {
+      const v = data[`${el.dynamicKey}.img`];
+      if (typeof v === 'string' && v.trim()) {
+        (el as ImageElement & { defaultSrc?: string }).defaultSrc = el.src;
+        el.src = v;
+      }
+    }
+  }
+  return copy;
+}
+
+function canvasSize(doc: TemplateDocument, opts: RenderOptions): { width: number; height: number } {
+  const width = Math.round(num(opts.width ?? doc?.width, 1080, 1, MAX_CANVAS));
+  const height = Math.round(num(opts.height ?? doc?.height, 1080, 1, MAX_CANVAS));
+  return { width, height };
+}
+
+function place(node: HTMLElement, el: TemplateElement): void {
+  node.dataset.elementId = String(el.id ?? '');
+  node.dataset.elementType = String(el.type);
+  setStyle(node, 'position', 'absolute');
+  setStyle(node, 'box-sizing', 'border-box');
+  setStyle(node, 'left', `${num(el.x, 0, -100_000, 100_000)}px`);
+  setStyle(node, 'top', `${num(el.y, 0, -100_000, 100_000)}px`);
+  setStyle(node, 'width', `${num(el.width, 0, 0, 100_000)}px`);
+  setStyle(node, 'height', `${num(el.height, 0, 0, 100_000)}px`);
+  const rotation = num(el.rotation, 0, -36_000, 36_000);
+  if (rotation) {
+    setStyle(node, 'transform', `rotate(${rotation}deg)`);
+    setStyle(node, 'transform-origin', 'center center');
+  }
+  const opacity = num(el.opacity, 1, 0, 1);
+  if (opacity !== 1) setStyle(node, 'opacity', opacity);
+}
+
+// ---- text -------------------------------------------------------------------------
+
+interface TextJob {
+  el: TextElement;
+  box: HTMLElement;
+  inner: HTMLElement;
+  font: string;
+  fontSize: number;
+  minFontSize: number;
+  autoFit: boolean;
+}
+
+const ALIGNS = ['left', 'right', 'center', 'justify', 'start', 'end'] as const;
+
+function buildText(el: TextElement, warnings: RenderWarning[], families: { available: Set<string>; failed: Set<string> }): TextJob {
+  const style = isObject(el.style) ? el.style : {};
+  const box = document.createElement('div');
+  place(box, el);
+  const inner = document.createElement('div');
+  box.appendChild(inner);
+
+  // Font family: bundled or an account font; anything else falls back (and says so).
+  let family = DEFAULT_FAMILY;
+  const requested = style.fontFamily;
+  if (requested !== undefined && requested !== null && requested !== '') {
+    const name = fontFamilyName(requested);
+    const lower = name?.toLowerCase() ?? '';
+    if (name && (isBundledFamily(name) || families.available.has(lower))) {
+      family = name;
+    } else {
+      const shown = typeof requested === 'string' ? requested.slice(0, 100) : String(requested);
+      warnings.push({
+        code: 'FONT_FALLBACK',
+        elementId: el.id,
+        message: name && families.failed.has(lower)
+          ? `Font "${shown}" could not be loaded; ${DEFAULT_FAMILY} was used.`
+          : `Font "${shown}" is not available; ${DEFAULT_FAMILY} was used.`,
+      });
+    }
+  }
+  const fontSize = num(style.fontSize, 32, 1, 2000);
+  const weight = fontWeight(style.fontWeight);
+  const fontStyle = keyword(style.fontStyle, ['normal', 'italic'] as const, 'normal');
+  const stack = fontStack(family);
+  const direction = keyword(style.direction, ['auto', 'ltr', 'rtl'] as const, 'auto');
+  const align = keyword(style.textAlign, ALIGNS, 'start');
+  const valign = keyword(style.verticalAlign, ['top', 'middle', 'bottom'] as const, 'top');
+  const lineHeight = num(style.lineHeight, 1.2, 0.1, 10);
+  const letterSpacing = num(style.letterSpacing, 0, -1000, 1000);
+  const color = cssColor(style.color) ?? '#000000';
+  const autoFit = style.autoFit === true;
+
+  box.dir = direction;
+  setStyle(box, 'display', 'flex');
+  setStyle(box, 'flex-direction', 'column');
+  setStyle(box, 'justify-content', valign === 'top' ? 'flex-start' : valign === 'middle' ? 'center' : 'flex-end');
+  const bg = cssColor(style.backgroundColor);
+  if (bg) setStyle(box, 'background-color', bg);
+
+  setStyle(inner, 'display', 'block');
+  setStyle(inner, 'width', '100%');
+  setStyle(inner, 'flex', 'none');
+  setStyle(inner, 'margin', '0');
+  setStyle(inner, 'padding', '0');
+  setStyle(inner, 'font-family', stack);
+  setStyle(inner, 'font-size', `${fontSize}px`);
+  setStyle(inner, 'font-weight', weight);
+  setStyle(inner, 'font-style', fontStyle);
+  setStyle(inner, 'line-height', lineHeight);
+  if (letterSpacing) setStyle(inner, 'letter-spacing', `${letterSpacing}px`);
+  setStyle(inner, 'color', color);
+  setStyle(inner, 'text-align', align);
+  setStyle(inner, 'white-space', 'pre-wrap');
+  setStyle(inner, 'overflow-wrap', autoFit ? 'normal' : 'break-word');
+  setStyle(inner, 'font-kerning', 'normal');
+  setStyle(inner, 'text-rendering', 'optimizeLegibility');
+  const transform = keyword(style.textTransform, ['none', 'uppercase', 'lowercase', 'capitalize'] as const, 'none');
+  if (transform !== 'none') setStyle(inner, 'text-transform', transform);
+  const decoration = keyword(style.textDecoration, ['none', 'underline', 'line-through'] as const, 'none');
+  if (decoration !== 'none') setStyle(inner, 'text-decoration-line', decoration);
+  inner.textContent = typeof el.text === 'string' ? el.text : el.text == null ? '' : String(el.text);
+
+  const minFontSize = Math.min(fontSize, num(style.minFontSize, 8, 1, 2000));
+  return {
+    el,
+    box,
+    inner,
+    font: `${fontStyle} ${weight} ${fontSize}px ${stack}`,
+    fontSize,
+    minFontSize,
+    autoFit,
+  };
+}
+
+function textFits(job: TextJob): boolean {
+  const w = job.box.clientWidth;
+  const h = job.box.clientHeight;
+  return job.inner.scrollHeight <= h + 1 && job.inner.scrollWidth <= w + 1;
+}
+
+function setFontSize(job: TextJob, size: number): void {
+  job.inner.style.setProperty('font-size', `${size}px`);
+}
+
+function fitText(job: TextJob, warnings: RenderWarning[]): void {
+  if (!job.inner.textContent) return;
+  if (textFits(job)) return;
+  const id = job.el.id;
+  if (!job.autoFit) {
+    warnings.push({ code: 'TEXT_OVERFLOW', elementId: id, message: `Text does not fit its ${Math.round(num(job.el.width, 0))}×${Math.round(num(job.el.height, 0))} box.` });
+    return;
+  }
+  // Binary search on the font size (0.5 px steps) for the largest size that fits.
+  let lo = job.minFontSize;
+  let hi = job.fontSize;
+  setFontSize(job, lo);
+  if (!textFits(job)) {
+    // Last resort: allow breaking inside long words.
+    job.inner.style.setProperty('overflow-wrap', 'break-word');
+    if (!textFits(job)) {
+      warnings.push({ code: 'TEXT_FITTED', elementId: id, fontSize: lo, message: `Font size reduced from ${job.fontSize}px to ${lo}px to fit the box.` });
+      warnings.push({ code: 'TEXT_OVERFLOW', elementId: id, message: `Text does not fit its box even at ${lo}px.` });
+      return;
+    }
+  }
+  while (hi - lo > 0.5) {
+    const mid = Math.floor(((lo + hi) / 2) * 2) / 2;
+    if (mid <= lo) break;
+    setFontSize(job, mid);
+    if (textFits(job)) lo = mid;
+    else hi = mid;
+  }
+  setFontSize(job, lo);
+  warnings.push({ code: 'TEXT_FITTED', elementId: id, fontSize: lo, message: `Font size reduced from ${job.fontSize}px to ${lo}px to fit the box.` });
+}
+
+// ---- images -----------------------------------------------------------------------
+
+interface ImageJob {
+  elementId?: string;
+  img: HTMLImageElement;
+  candidates: { url: string; original: string }[];
+  failures: string[];
+  requested: string;
+}
+
+function resolveUrl(raw: unknown, opts: RenderOptions): { url: string | null; error?: string } {
+  if (typeof raw !== 'string' || !raw.trim()) return { url: null };
+  let r: ImageResolution;
+  if (opts.resolveImageUrl) {
+    try {
+      r = opts.resolveImageUrl(raw);
+    } catch (e) {
+      r = { error: String(e) };
+    }
+  } else {
+    r = imageUrl(raw);
+  }
+  if (r && typeof r === 'object') return { url: null, error: r.error };
+  if (typeof r !== 'string') return { url: null, error: 'unavailable' };
+  const safe = imageUrl(r);
+  return safe ? { url: safe } : { url: null, error: 'not an allowed image URL' };
+}
+
+function buildImageJob(img: HTMLImageElement, primary: unknown, fallback: unknown, opts: RenderOptions, elementId?: string): ImageJob | null {
+  const job: ImageJob = { elementId, img, candidates: [], failures: [], requested: typeof primary === 'string' ? primary : '' };
+  const seen = new Set<string>();
+  for (const raw of [primary, fallback]) {
+    if (typeof raw !== 'string' || !raw.trim() || seen.has(raw)) continue;
+    seen.add(raw);
+    const { url, error } = resolveUrl(raw, opts);
+    if (url) job.candidates.push({ url, original: raw });
+    else job.failures.push(error ?? 'unavailable');
+  }
+  if (!job.candidates.length && !job.failures.length) return null;
+  return job;
+}
+
+function loadInto(img: HTMLImageElement, url: string, timeoutMs: number): Promise<boolean> {
+  img.src = url;
+  const p = img.decode().then(
+    () => img.naturalWidth > 0,
+    () => false,
+  );
+  return withTimeout(p, timeoutMs, false);
+}
+
+async function settleImage(job: ImageJob, opts: RenderOptions, warnings: RenderWarning[]): Promise<void> {
+  const timeout = num(opts.imageTimeoutMs, DEFAULT_IMAGE_TIMEOUT, 1, 600_000);
+  let usedIndex = -1;
+  for (let i = 0; i < job.candidates.length; i++) {
+    if (await loadInto(job.img, job.candidates[i].url, timeout)) {
+      usedIndex = i;
+      break;
+    }
+    job.failures.push('could not be decoded');
+  }
+  if (usedIndex < 0) {
+    job.img.removeAttribute('src');
+    job.img.style.setProperty('visibility', 'hidden');
+  }
+  const primaryFailed = job.failures.length > 0 && (usedIndex !== 0 || job.candidates[0]?.original !== job.requested);
+  if (primaryFailed) {
+    const kept = usedIndex >= 0 ? 'the template image was kept' : 'the slot was left empty';
+    const what = job.requested ? `Image ${job.requested.slice(0, 200)}` : 'Image';
+    warnings.push({ code: 'IMAGE_FALLBACK', elementId: job.elementId, message: `${what} could not be used (${job.failures[0]}); ${kept}.` });
+  }
+}
+
+function buildImage(el: ImageElement & { defaultSrc?: string }, opts: RenderOptions, jobs: ImageJob[]): HTMLElement {
+  const box = document.createElement('div');
+  place(box, el);
+  setStyle(box, 'overflow', 'hidden');
+  const radius = num(el.borderRadius, 0, 0, 100_000);
+  if (radius) setStyle(box, 'border-radius', `${radius}px`);
+  const img = document.createElement('img');
+  img.alt = '';
+  img.decoding = 'sync';
+  img.draggable = false;
+  setStyle(img, 'display', 'block');
+  setStyle(img, 'width', '100%');
+  setStyle(img, 'height', '100%');
+  setStyle(img, 'object-fit', keyword(el.fit, ['cover', 'contain', 'fill'] as const, 'cover'));
+  box.appendChild(img);
+  const job = buildImageJob(img, el.src, el.defaultSrc, opts, el.id);
+  if (job) jobs.push(job);
+  else setStyle(img, 'visibility', 'hidden');
+  return box;
+}
+
+// ---- shapes -----------------------------------------------------------------------
+
+function buildShape(el: ShapeElement): HTMLElement {
+  const node = document.createElement('div');
+  place(node, el);
+  const shape = keyword(el.shape, ['rect', 'ellipse', 'line'] as const, 'rect');
+  const fill = cssColor(el.fill);
+  const stroke = cssColor(el.stroke);
+  const strokeWidth = num(el.strokeWidth, stroke ? 1 : 0, 0, 10_000);
+  if (shape === 'line') {
+    // A horizontal line through the middle of the box; rotate the element for other angles.
+    const line = document.createElement('div');
+    const thickness = strokeWidth || Math.max(1, num(el.height, 1, 0, 10_000));
+    setStyle(line, 'position', 'absolute');
+    setStyle(line, 'left', '0');
+    setStyle(line, 'width', '100%');
+    setStyle(line, 'top', `calc(50% - ${thickness / 2}px)`);
+    setStyle(line, 'height', `${thickness}px`);
+    setStyle(line, 'background-color', stroke ?? fill ?? '#000000');
+    const radius = num(el.borderRadius, 0, 0, 100_000);
+    if (radius) setStyle(line, 'border-radius', `${radius}px`);
+    node.appendChild(line);
+    return node;
+  }
+  if (fill) setStyle(node, 'background-color', fill);
+  if (stroke && strokeWidth > 0) {
+    setStyle(node, 'border-style', 'solid');
+    setStyle(node, 'border-width', `${strokeWidth}px`);
+    setStyle(node, 'border-color', stroke);
+  }
+  if (shape === 'ellipse') setStyle(node, 'border-radius', '50%');
+  else {
+    const radius = num(el.borderRadius, 0, 0, 100_000);
+    if (radius) setStyle(node, 'border-radius', `${radius}px`);
+  }
+  return node;
+}
+
+// ---- the document -----------------------------------------------------------------
+
+/**
+ * Renders doc (+ data) into root: clears root, appends one canvas node of the canvas size
+ * and resolves once fonts and images are ready and text is fitted.
+ */
+export async function renderDocument(
+  root: HTMLElement,
+  doc: TemplateDocument,
+  data: TemplateData = {},
+  opts: RenderOptions = {},
+): Promise<RenderResult> {
+  const started = performance.now();
+  const warnings: RenderWarning[] = [];
+  const resolved = applyData(doc, data);
+  const { width, height } = canvasSize(resolved, opts);
+  const fontTimeout = num(opts.fontTimeoutMs, DEFAULT_FONT_TIMEOUT, 1, 600_000);
+  const families = await registerFonts(opts.fonts, fontTimeout);
+
+  const canvas = document.createElement('div');
+  canvas.className = 'audome-canvas';
+  canvas.dir = 'ltr';
+  setStyle(canvas, 'position', 'relative');
+  setStyle(canvas, 'overflow', 'hidden');
+  setStyle(canvas, 'width', `${width}px`);
+  setStyle(canvas, 'height', `${height}px`);
+  setStyle(canvas, 'contain', 'strict');
+  const scale = num(opts.scale, 1, 0.001, 100);
+  if (scale !== 1) {
+    setStyle(canvas, 'transform', `scale(${scale})`);
+    setStyle(canvas, 'transform-origin', '0 0');
+  }
+  const bgSpec = isObject(resolved.background) ? resolved.background : {};
+  let bg: string | null;
+  if (opts.background === 'transparent') bg = 'transparent';
+  else bg = cssColor(opts.background) ?? cssColor(bgSpec.color) ?? (bgSpec.color === undefined ? '#ffffff' : null);
+  if (bg === null) bg = '#ffffff';
+  setStyle(canvas, 'background-color', bg);
+
+  const images: ImageJob[] = [];
+  if (bgSpec.image) {
+    const img = document.createElement('img');
+    img.alt = '';
+    setStyle(img, 'position', 'absolute');
+    setStyle(img, 'inset', '0');
+    setStyle(img, 'width', '100%');
+    setStyle(img, 'height', '100%');
+    setStyle(img, 'object-fit', keyword(bgSpec.fit, ['cover', 'contain', 'fill'] as const, 'cover') as ImageFit);
+    canvas.appendChild(img);
+    const job = buildImageJob(img, bgSpec.image, undefined, opts, undefined);
+    if (job) images.push(job);
+  }
+
+  const texts: TextJob[] = [];
+  for (const el of resolved.elements) {
+    if (!isObject(el) || el.hidden === true || el.visible === false) continue;
+    if (el.type === 'text') {
+      const job = buildText(el, warnings, families);
+      texts.push(job);
+      canvas.appendChild(job.box);
+    } else if (el.type === 'image') {
+      canvas.appendChild(buildImage(el, opts, images));
+    } else if (el.type === 'shape') {
+      canvas.appendChild(buildShape(el));
+    }
+  }
+
+  root.replaceChildren(canvas);
+
+  // Images load while fonts do.
+  const imagesDone = Promise.all(images.map((job) => settleImage(job, opts, warnings)));
+  await Promise.all(texts.map((t) => loadFontsFor(t.font, t.inner.textContent ?? '', fontTimeout)));
+  void canvas.offsetHeight; // layout starts any fallback-font loads…
+  await fontsReady(fontTimeout); // …and this waits for them.
+  for (const t of texts) fitText(t, warnings);
+  await fontsReady(fontTimeout);
+  await imagesDone;
+  return { warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100, canvas };
+}
