@@ -271,12 +271,7 @@ def _claim(generation_id: str, me: str) -> bool:
 
 
 def _fonts_for(account) -> list:
-    from django.apps import apps
-
-    if not apps.is_installed("projects"):
-        return []
     from projects.selectors import fonts_for
-
     from rendering.engine import FontFace
 
     faces = []
@@ -360,14 +355,18 @@ def generation_render(*, generation_id: str) -> str:
         timings[phase] = round(float(value), 1) if isinstance(value, (int, float)) else 0.0
     timings["store"] = store_ms
     timings["total"] = _ms(generation.created_at, now)
+    outcome = dict(
+        status=GenerationStatus.COMPLETED, output=name, completed_at=now, deadline=None, error="", error_code="",
+        timings=timings, warnings=list(result.warnings or []),
+        render_ms=int((now - generation.started_at).total_seconds() * 1000),
+    )
     with transaction.atomic():
         moved = Generation.objects.filter(pk=generation_id, status=GenerationStatus.PROCESSING, claimed_by=me).update(
-            status=GenerationStatus.COMPLETED, output=name, completed_at=now, deadline=None, error="", error_code="",
-            timings=timings, warnings=list(result.warnings or []),
-            render_ms=int((now - generation.started_at).total_seconds() * 1000),
+            **outcome
         )
         if moved:
-            generation.refresh_from_db()
+            for field, value in outcome.items():  # what the row now holds, without reading it back
+                setattr(generation, field, value)
             event_emit(account=generation.account, type="render.completed", data=webhook_data(generation))
     if not moved:  # the sweeper gave the job to another worker meanwhile: its result wins
         delete_output(name)
