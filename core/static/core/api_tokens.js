@@ -19,7 +19,9 @@
     if (!iso) return "";
     var opts = { day: "numeric", month: "short", year: "numeric" };
     if (withTime) { opts.hour = "2-digit"; opts.minute = "2-digit"; }
-    try { return new Intl.DateTimeFormat(lang, opts).format(new Date(iso)); } catch (e) { return iso; }
+    // Same shape as the server-rendered rows ("24 Nov 2026", Latin digits, Gregorian calendar).
+    var locale = lang.indexOf("ar") === 0 ? "ar-u-nu-latn-ca-gregory" : "en-GB";
+    try { return new Intl.DateTimeFormat(locale, opts).format(new Date(iso)); } catch (e) { return iso; }
   }
 
   function errorText(res) {
