@@ -230,3 +230,19 @@ def test_include_if_exists():
                    '[{% include_if_exists "dashboard/_scope_badge.html" %}]')
     out = tpl.render(Context({"scope": "render-only"}))
     assert out.startswith("[][") and 'data-scope="render-only"' in out
+
+
+def test_error_pages_are_ours_and_translated(owner):
+    response = Client().get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    arabic = Client(HTTP_ACCEPT_LANGUAGE="ar").get("/no-such-page").content.decode()
+    assert 'dir="rtl"' in arabic and "ربما نُقلت الصفحة" in arabic
+    api = Client().get("/api/no-such-thing")
+    assert api.status_code == 404 and api.json()["code"] == "NOT_FOUND"
+
+
+def test_csrf_failure_page(owner):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "owner@example.com", "password": "x"})
+    assert response.status_code == 403 and "Please try again" in response.content.decode()
