@@ -256,6 +256,13 @@ ASSET_MAX_ANIMATION_PIXELS = env_int("ASSET_MAX_ANIMATION_PIXELS", 400_000_000)
 
 # --- rendering: engine (Chromium pool, renderer page, remote images) ---
 CHROMIUM_PATH = env("CHROMIUM_PATH", "/usr/bin/chromium")
+RENDER_CONTEXTS = env_int("RENDER_CONTEXTS", 4)  # warm browser contexts (one per account) per worker
+RENDER_RECYCLE_AFTER = env_int("RENDER_RECYCLE_AFTER", 1000)  # restart Chromium after this many renders
+RENDER_MAX_RSS_MB = env_int("RENDER_MAX_RSS_MB", 1500)  # …or when its processes grow past this
+RENDER_IMAGE_CACHE_SECONDS = env_int("RENDER_IMAGE_CACHE_SECONDS", 300)  # fetched images, by URL
+RENDER_IMAGE_CACHE_MB = env_int("RENDER_IMAGE_CACHE_MB", 256)
+RENDER_MAX_IMAGE_PIXELS = env_int("RENDER_MAX_IMAGE_PIXELS", 40_000_000)
+RENDER_MAX_IMAGE_FRAMES = env_int("RENDER_MAX_IMAGE_FRAMES", 1000)
 
 # --- rendering: generate (generations, Celery render queue, storage) ---
 RENDER_SYNC_TIMEOUT = env_int("RENDER_SYNC_TIMEOUT", 30)

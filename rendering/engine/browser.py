@@ -1,0 +1,487 @@
+"""One warm headless Chromium per process, driven from one engine thread.
+
+Playwright's sync API is bound to the thread that started it, so every browser call runs on
+a dedicated daemon thread; `Engine.call(fn, timeout)` hands it work and waits. A call that
+outlasts its timeout (a hang) kills Chromium, which unblocks the thread; the next call
+relaunches it.
+
+Network: pages live at a fake origin (https://render.audome.invalid). A context-wide route
+fulfils our built renderer assets, the fonts and the images the engine prefetched — from
+memory — and aborts everything else. Chromium is also pointed at a dead proxy (loopback
+included) and WebRTC may not use non-proxied UDP, so whatever escapes interception
+(preconnects, WebSockets, WebRTC) goes nowhere.
+
+Isolation: one browser context per isolation key (the account), a small LRU of warm ones,
+closed on eviction. Service workers are blocked.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import queue
+import signal
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+
+from django.conf import settings
+
+from .types import RenderError
+
+log = logging.getLogger(__name__)
+
+ORIGIN = "https://render.audome.invalid"
+PAGE_PATH = "/__render"
+HTML_PREFIX = "/__html/"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-extensions",
+    "--mute-audio",
+    "--hide-scrollbars",
+    "--deny-permission-prompts",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--dns-prefetch-disable",
+    # Nothing may leave the browser: requests that escape route interception go to a dead
+    # proxy, loopback included; WebRTC may not use UDP outside the (dead) proxy.
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+]
+
+RENDER_PAGE_CSP = (
+    "default-src 'none'; "
+    f"script-src {ORIGIN}; style-src {ORIGIN} 'unsafe-inline'; font-src {ORIGIN} data:; "
+    f"img-src {ORIGIN} data: blob:; connect-src 'none'; frame-src 'none'; child-src 'none'; "
+    "worker-src 'none'; object-src 'none'; media-src 'none'; manifest-src 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
+HTML_PAGE_CSP = (
+    "default-src 'none'; script-src 'none'; "
+    f"style-src {ORIGIN} 'unsafe-inline'; font-src {ORIGIN} data:; img-src https: data: blob:; "
+    "connect-src 'none'; frame-src 'none'; child-src 'none'; worker-src 'none'; object-src 'none'; "
+    "media-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+# --- built assets ----------------------------------------------------------------------------
+
+class Assets:
+    """The render page and Vite's built files, read once into memory."""
+
+    ENTRY = "static/render-page/main.ts"
+
+    def __init__(self):
+        dist = Path(settings.BASE_DIR) / "static" / "dist"
+        manifest_path = dist / "manifest.json"
+        if not manifest_path.exists():
+            raise RenderError("The renderer is not built: run `npm run build`.", retryable=False)
+        manifest = json.loads(manifest_path.read_text())
+        entry = manifest.get(self.ENTRY)
+        if not entry:
+            raise RenderError(f"{self.ENTRY} is not in the Vite manifest: run `npm run build`.", retryable=False)
+        self.files: dict[str, tuple[str, bytes]] = {}
+        css = list(entry.get("css", []))
+        wanted = {entry["file"], *css}
+        # Everything the entry may pull: its chunks, CSS and the fonts under assets/.
+        for path in dist.glob("assets/*"):
+            wanted.add(f"assets/{path.name}")
+        for rel in wanted:
+            path = dist / rel
+            if path.is_file():
+                self.files[f"/static/{rel}"] = (_mime_for(rel), path.read_bytes())
+        self.css = [f"/static/{c}" for c in css]
+        self.js = f"/static/{entry['file']}"
+        links = "".join(f'<link rel="stylesheet" href="{c}">' for c in self.css)
+        self.page_html = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            f'{links}<script type="module" src="{self.js}"></script></head>'
+            '<body style="margin:0;background:transparent"></body></html>'
+        ).encode()
+
+    def html_document(self, html: str, *, font_faces_css: str) -> bytes:
+        """An inline-HTML page: our fonts first, a default font, then the customer's HTML."""
+        links = "".join(f'<link rel="stylesheet" href="{c}">' for c in self.css)
+        head = (
+            '<!doctype html><meta charset="utf-8">' + links
+            + '<style>html,body{margin:0}body{font-family:"Noto Sans","Noto Sans Arabic","Noto Color Emoji",sans-serif}'
+            + font_faces_css + "</style>"
+        )
+        return (head + html).encode("utf-8", "replace")
+
+
+def _mime_for(name: str) -> str:
+    ext = name.rsplit(".", 1)[-1].lower()
+    return {
+        "js": "text/javascript", "css": "text/css", "woff2": "font/woff2", "woff": "font/woff",
+        "ttf": "font/ttf", "otf": "font/otf", "json": "application/json", "svg": "image/svg+xml",
+        "png": "image/png",
+    }.get(ext, "application/octet-stream")
+
+
+# --- the engine thread -----------------------------------------------------------------------
+
+class _Context:
+    def __init__(self, key: str, context):
+        self.key = key
+        self.context = context
+        self.page = None
+        self.cdp = None
+        self.viewport = (0, 0)
+        self.html_page = None
+        self.html_cdp = None
+        self.html_viewport = (0, 0)
+
+
+class BrowserState:
+    """Lives on the engine thread only."""
+
+    def __init__(self):
+        self.pw = None
+        self.browser = None
+        self.browser_pid: int | None = None
+        self.assets: Assets | None = None
+        self.contexts: OrderedDict[str, _Context] = OrderedDict()
+        self.renders = 0
+        # What the route handler may serve besides the assets: path → (mime, bytes).
+        self.blobs: dict[str, tuple[str, bytes]] = {}
+        # Exact external URLs prefetched for inline HTML: url → (mime, bytes).
+        self.external: dict[str, tuple[str, bytes]] = {}
+        self.html_docs: dict[str, bytes] = {}
+        self.launches = 0
+
+    # -- lifecycle --
+
+    def ensure(self):
+        if self.browser is not None and self.browser.is_connected():
+            return
+        self.teardown(keep_playwright=True)
+        if self.assets is None:
+            self.assets = Assets()
+        if self.pw is None:
+            from playwright.sync_api import sync_playwright
+
+            self.pw = sync_playwright().start()
+        before = set(_browser_pids())
+        self.browser = self.pw.chromium.launch(
+            executable_path=_setting("CHROMIUM_PATH", "/usr/bin/chromium"),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        self.launches += 1
+        new = sorted(set(_browser_pids()) - before)
+        self.browser_pid = new[0] if new else None
+        self.renders = 0
+        log.info("chromium launched (pid %s)", self.browser_pid)
+
+    def teardown(self, keep_playwright: bool = False):
+        for ctx in list(self.contexts.values()):
+            try:
+                ctx.context.close()
+            except Exception:
+                pass
+        self.contexts.clear()
+        if self.browser is not None:
+            try:
+                self.browser.close()
+            except Exception:
+                pass
+        if self.browser_pid:
+            _kill_tree(self.browser_pid)
+        self.browser = None
+        self.browser_pid = None
+        if not keep_playwright and self.pw is not None:
+            try:
+                self.pw.stop()
+            except Exception:
+                pass
+            self.pw = None
+
+    def recycle_if_needed(self):
+        """Restart Chromium after many renders or when it grew too big."""
+        if self.browser is None:
+            return
+        limit = _setting("RENDER_RECYCLE_AFTER", 1000)
+        reason = None
+        if limit and self.renders >= limit:
+            reason = f"{self.renders} renders"
+        elif self.renders and self.renders % 20 == 0 and self.browser_pid:
+            rss = _tree_rss_mb(self.browser_pid)
+            if rss > _setting("RENDER_MAX_RSS_MB", 1500):
+                reason = f"RSS {rss:.0f} MB"
+        if reason:
+            log.info("recycling chromium (%s)", reason)
+            self.teardown(keep_playwright=True)
+
+    # -- contexts and pages --
+
+    def context_for(self, key: str) -> _Context:
+        ctx = self.contexts.get(key)
+        if ctx is not None:
+            self.contexts.move_to_end(key)
+            return ctx
+        while len(self.contexts) >= max(1, _setting("RENDER_CONTEXTS", 4)):
+            _, old = self.contexts.popitem(last=False)
+            try:
+                old.context.close()
+            except Exception:
+                pass
+        context = self.browser.new_context(
+            service_workers="block",
+            accept_downloads=False,
+            java_script_enabled=True,
+            device_scale_factor=1,
+            viewport={"width": 1080, "height": 1080},
+            locale="en-US",
+            timezone_id="UTC",
+        )
+        context.route("**/*", self._route)
+        ctx = _Context(key, context)
+        self.contexts[key] = ctx
+        return ctx
+
+    def render_page(self, ctx: _Context):
+        if ctx.page is not None and not ctx.page.is_closed():
+            return ctx.page
+        page = ctx.context.new_page()
+        page.goto(ORIGIN + PAGE_PATH, wait_until="load", timeout=30_000)
+        page.wait_for_function("window.__audome && window.__audome.ready", timeout=30_000)
+        # Load the bundled families now, so the first render does not wait for them.
+        page.evaluate(
+            """async () => {
+                const sample = 'Aa 09 \u0639\u0631\u0628\u064a \U0001F600';
+                const fams = ['Noto Sans', 'Noto Serif', 'Noto Sans Arabic', 'Noto Naskh Arabic', 'Noto Kufi Arabic', 'Noto Color Emoji'];
+                await Promise.all(fams.flatMap((f) => ['400', '700'].map((w) => document.fonts.load(`${w} 32px "${f}"`, sample).catch(() => null))));
+            }"""
+        )
+        cdp = ctx.context.new_cdp_session(page)
+        cdp.send("Emulation.setDefaultBackgroundColorOverride", {"color": {"r": 0, "g": 0, "b": 0, "a": 0}})
+        ctx.page, ctx.cdp, ctx.viewport = page, cdp, (1080, 1080)
+        return page
+
+    def html_page(self, ctx: _Context):
+        if ctx.html_page is not None and not ctx.html_page.is_closed():
+            return ctx.html_page
+        page = ctx.context.new_page()
+        cdp = ctx.context.new_cdp_session(page)
+        cdp.send("Emulation.setDefaultBackgroundColorOverride", {"color": {"r": 0, "g": 0, "b": 0, "a": 0}})
+        ctx.html_page, ctx.html_cdp, ctx.html_viewport = page, cdp, (1080, 1080)
+        return page
+
+    # -- network --
+
+    def _route(self, route):
+        request = route.request
+        url = request.url
+        try:
+            if url.startswith(ORIGIN + "/"):
+                path = url[len(ORIGIN):].split("?", 1)[0].split("#", 1)[0]
+                if path == PAGE_PATH:
+                    return route.fulfill(status=200, body=self.assets.page_html, headers={
+                        "content-type": "text/html; charset=utf-8",
+                        "content-security-policy": RENDER_PAGE_CSP,
+                        "cache-control": "no-store",
+                    })
+                if path.startswith(HTML_PREFIX) and path in self.html_docs:
+                    return route.fulfill(status=200, body=self.html_docs[path], headers={
+                        "content-type": "text/html; charset=utf-8",
+                        "content-security-policy": HTML_PAGE_CSP,
+                        "cache-control": "no-store",
+                    })
+                hit = self.assets.files.get(path) or self.blobs.get(path)
+                if hit is not None:
+                    mime, body = hit
+                    return route.fulfill(status=200, body=body, headers={
+                        "content-type": mime,
+                        "cache-control": "max-age=31536000, immutable",
+                        "access-control-allow-origin": ORIGIN,
+                        "x-content-type-options": "nosniff",
+                    })
+                return route.abort("blockedbyclient")
+            hit = self.external.get(url)
+            if hit is not None and request.resource_type == "image":
+                mime, body = hit
+                return route.fulfill(status=200, body=body, headers={"content-type": mime, "x-content-type-options": "nosniff"})
+            return route.abort("blockedbyclient")
+        except Exception:  # the page went away meanwhile
+            log.debug("route handling failed for %s", url[:200], exc_info=True)
+
+    # -- capture --
+
+    @staticmethod
+    def set_viewport(page, current: tuple[int, int], width: int, height: int) -> tuple[int, int]:
+        if current != (width, height):
+            page.set_viewport_size({"width": width, "height": height})
+        return (width, height)
+
+    @staticmethod
+    def capture(cdp, width: int, height: int, fmt: str, quality: int) -> tuple[bytes, float, float]:
+        params = {
+            "format": fmt,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            "fromSurface": True,
+            "captureBeyondViewport": False,
+            "optimizeForSpeed": True,
+        }
+        if fmt in ("jpeg", "webp"):
+            params["quality"] = int(quality)
+        t0 = time.perf_counter()
+        data = cdp.send("Page.captureScreenshot", params)["data"]
+        t1 = time.perf_counter()
+        image = base64.b64decode(data)
+        t2 = time.perf_counter()
+        return image, (t1 - t0) * 1000, (t2 - t1) * 1000
+
+
+class Engine:
+    """The engine thread and its work queue (one per process)."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.state = BrowserState()
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="audome-render-engine", daemon=True)
+        self._thread.start()
+        self._busy_since: float | None = None
+
+    def _run(self):
+        while True:
+            item = self._queue.get()
+            if item is None:
+                try:
+                    self.state.teardown()
+                except Exception:
+                    pass
+                return
+            fn, fut = item
+            if not fut.set_running_or_notify_cancel():
+                continue
+            self._busy_since = time.monotonic()
+            try:
+                fut.set_result(fn(self.state))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                fut.set_exception(exc)
+                if _is_browser_failure(exc):
+                    try:
+                        self.state.teardown(keep_playwright=True)
+                    except Exception:
+                        pass
+            finally:
+                self._busy_since = None
+
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def call(self, fn, timeout: float):
+        """Runs fn(state) on the engine thread; a hang past `timeout` kills Chromium."""
+        fut: Future = Future()
+        self._queue.put((fn, fut))
+        try:
+            return fut.result(timeout=timeout)
+        except FutureTimeout:
+            if fut.cancel():  # never started: the engine is stuck on someone else's job
+                self.kill_browser()
+                raise RenderError("The renderer was busy past the time limit.", retryable=True) from None
+            self.kill_browser()
+            try:
+                fut.result(timeout=10)
+            except Exception:
+                pass
+            raise RenderError(f"The render took longer than {timeout:.0f} s and was stopped.", retryable=True) from None
+
+    def kill_browser(self):
+        pid = self.state.browser_pid
+        if pid:
+            log.warning("killing chromium (pid %s): render timed out", pid)
+            _kill_tree(pid)
+
+    def stop(self):
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+
+def _is_browser_failure(exc: BaseException) -> bool:
+    if isinstance(exc, RenderError):
+        return False
+    name = type(exc).__name__
+    return name in ("Error", "TargetClosedError", "TimeoutError") or "playwright" in type(exc).__module__
+
+
+# --- processes -------------------------------------------------------------------------------
+
+def _browser_pids() -> list[int]:
+    """Chromium browser processes (not their --type= children) started under this process."""
+    out = []
+    for pid in _descendants(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and b"chrom" in argv[0] and not any(a.startswith(b"--type=") for a in argv):
+            out.append(pid)
+    return out
+
+
+def _proc_table() -> dict[int, int]:
+    """pid → ppid for every process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().decode(errors="replace")
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            table[int(entry)] = ppid
+        except (OSError, ValueError, IndexError):
+            continue
+    return table
+
+
+def _descendants(pid: int) -> list[int]:
+    table = _proc_table()
+    out, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        for p, pp in table.items():
+            if pp == parent:
+                out.append(p)
+                frontier.append(p)
+    return out
+
+
+def _kill_tree(pid: int):
+    for p in [pid, *_descendants(pid)]:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _tree_rss_mb(pid: int) -> float:
+    total = 0
+    for p in [pid, *_descendants(pid)]:
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / (1024 * 1024)
