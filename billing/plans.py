@@ -4,8 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 FREE = "free"
+# The default plans' names, for translation on pages (the API keeps the configured name).
+PLAN_NAMES = (gettext_noop("Free"), gettext_noop("Starter"), gettext_noop("Pro"))
+
+
+def plan_display_name(name: str) -> str:
+    return gettext(name) if name in PLAN_NAMES else name
 
 
 @dataclass(frozen=True)

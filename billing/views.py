@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from billing.models import LedgerKind
-from billing.plans import packs, paid_plans, payments_enabled
+from billing.plans import packs, paid_plans, payments_enabled, plan_display_name
 from billing.selectors import daily_usage, ledger_list, plan_of, subscription_get, usage_summary
 from billing.stripe_events import WebhookRejected, stripe_event_receive
 
@@ -38,10 +38,14 @@ def _kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _chart(days: list, *, rtl: bool = False) -> dict:
     """Bars for an inline SVG (viewBox 0 0 W H): one per day, scaled to the busiest day; in a
     right-to-left language time runs from right to left."""
-    width, height, pad_top, pad_bottom = 600, 160, 12, 22
+    width, height, pad_top, pad_bottom = 1000, 170, 8, 26
     peak = max((n for _d, n in days), default=0)
     scale_max = max(peak, 1)
     slot = width / len(days)
@@ -51,17 +55,20 @@ def _chart(days: list, *, rtl: bool = False) -> dict:
     for i, (day, used) in enumerate(days):
         h = 0 if used == 0 else max(2.0, plot_h * used / scale_max)
         x = i * slot + (slot - bar_w) / 2
-        cx = i * slot + slot / 2
+        cx = i * slot + slot / 2 if 0 < i < len(days) - 1 else (0 if i == 0 else width)
         if rtl:
             x, cx = width - x - bar_w, width - cx
         bars.append({
-            "x": round(x, 2), "y": round(pad_top + plot_h - h, 2),
-            "w": round(bar_w, 2), "h": round(h, 2), "day": day, "used": used,
+            # Strings, so that no locale turns 12.5 into "12,5" inside SVG attributes.
+            "x": _num(x), "y": _num(pad_top + plot_h - (h or 2)), "w": _num(bar_w), "h": _num(h or 2),
+            "day": day, "used": used,
             "label": i in (0, len(days) // 2, len(days) - 1),
-            "cx": round(cx, 2),
+            # The first and last labels hug the chart's edges instead of spilling over them.
+            "anchor": "middle" if 0 < i < len(days) - 1 else ("start" if (i == 0) != rtl else "end"),
+            "cx": _num(cx),
         })
-    return {"width": width, "height": height, "bars": bars, "peak": peak, "total": sum(n for _d, n in days),
-            "baseline": height - pad_bottom, "label_y": height - 6, "rtl": rtl}
+    return {"width": str(width), "height": str(height), "bars": bars, "peak": peak, "total": sum(n for _d, n in days),
+            "baseline": str(height - pad_bottom), "label_y": str(height - 6), "rtl": rtl}
 
 
 def _money(cents: int, currency: str) -> str:
@@ -90,7 +97,8 @@ def billing_page(request):
         "page": page,
         "entries": entries,
         "payments_enabled": payments_enabled(),
-        "plans": [{"plan": p, "price": _money(p.price_cents, settings.BILLING_CURRENCY), "current": p.code == plan["code"]}
+        "plan_name": plan_display_name(plan["name"]),
+        "plans": [{"plan": p, "name": plan_display_name(p.name), "price": _money(p.price_cents, settings.BILLING_CURRENCY), "current": p.code == plan["code"]}
                   for p in paid_plans()],
         "packs": [{"pack": p, "price": _money(p.price_cents, settings.BILLING_CURRENCY)} for p in packs()],
         "is_paid": plan["code"] != "free",

@@ -33,3 +33,7 @@ def eager_tasks(django_capture_on_commit_callbacks):
         yield run
     finally:
         app.conf.task_always_eager = old
+
+
+# The dashboard's browser fixtures (Debian Chromium via Playwright, live server, screenshots).
+from tests.browser.conftest import chromium_browser, live_url, open_page, shot  # noqa: E402, F401
