@@ -110,6 +110,11 @@
       var open = shell.classList.toggle("nav-open");
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
+    shell.addEventListener("click", function (ev) {
+      if (shell.classList.contains("nav-open") && !ev.target.closest("#sidebar, #nav-toggle")) {
+        shell.classList.remove("nav-open"); toggle.setAttribute("aria-expanded", "false");
+      }
+    });
     document.addEventListener("keydown", function (ev) {
       if (ev.key === "Escape" && shell.classList.contains("nav-open")) { shell.classList.remove("nav-open"); toggle.setAttribute("aria-expanded", "false"); }
     });
