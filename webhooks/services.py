@@ -239,7 +239,12 @@ def _holder_is_dead(locked_by: str) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    try:  # a killed process nobody has reaped yet is a zombie: dead all the same
+        with open(f"/proc/{int(pid)}/stat") as fh:
+            state = fh.read().rsplit(")", 1)[1].split()[0]
+        return state in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def _due(now):
@@ -247,44 +252,50 @@ def _due(now):
                                    next_attempt_at__lte=now)
 
 
-FAILING_AFTER = 3  # consecutive failed attempts: a destination this broken gets one attempt at a time
+FAILING_AFTER = 1  # a destination whose last attempt failed gets one attempt at a time
 
 
-def _postpone_if_busy(delivery_id: str, now) -> bool:
+def _over_cap(delivery_id: str, now) -> bool:
     """A destination gets a few attempts in flight at once (one while it is failing), so a slow
-    or dead one can't fill the webhook workers and hold up other customers' deliveries. Extra
-    deliveries wait a few seconds, without spending an attempt."""
-    row = _due(now).filter(pk=delivery_id).values("endpoint_id", "endpoint__failure_count").first()
+    or dead one can't fill the webhook workers and hold up other customers' deliveries. Runs in
+    the claim's transaction with the endpoint row locked, so concurrent claims count right."""
+    row = _due(now).filter(pk=delivery_id).values("endpoint_id").first()
     if row is None:
         return False
-    cap = 1 if row["endpoint__failure_count"] >= FAILING_AFTER else settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT
+    endpoint = (WebhookEndpoint.objects.select_for_update().filter(pk=row["endpoint_id"])
+                .values("failure_count").first())
+    if endpoint is None:
+        return False
+    cap = 1 if endpoint["failure_count"] >= FAILING_AFTER else settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT
     in_flight = (_due(now).filter(endpoint_id=row["endpoint_id"], locked_until__gte=now)
                  .exclude(pk=delivery_id).count())
-    if in_flight < cap:
-        return False
+    return in_flight >= cap
+
+
+def _postpone(delivery_id: str, now) -> None:
+    """Over the cap: wait a few seconds, without spending an attempt, then be queued again."""
     delay = float(settings.WEBHOOK_BUSY_POSTPONE)
     moved = _due(now).filter(pk=delivery_id).filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now)).update(
         next_attempt_at=now + dt.timedelta(seconds=delay), updated_at=now)
     if moved:
         transaction.on_commit(lambda: queue_deliveries([delivery_id], countdown=delay))
-    return True
 
 
 def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetime] | str | None:
     lease = now + dt.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
-    if _postpone_if_busy(delivery_id, now):
-        return "postponed"
     take = dict(locked_until=lease, locked_by=_me(), attempt_count=F("attempt_count") + 1, updated_at=now)
     with transaction.atomic():
-        claimed = (
-            _due(now).filter(pk=delivery_id)
-            .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-            .update(**take)
-        )
-        if not claimed:
-            held = _due(now).filter(pk=delivery_id).values("locked_until", "locked_by").first()
-            if held and _holder_is_dead(held["locked_by"]):
-                claimed = _due(now).filter(pk=delivery_id, **held).update(**take)
+        free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
+        held = _due(now).filter(pk=delivery_id).exclude(free).values("locked_until", "locked_by").first()
+        if held and not _holder_is_dead(held["locked_by"]):
+            return None  # someone is attempting it right now
+        if _over_cap(delivery_id, now):
+            _postpone(delivery_id, now)
+            return "postponed"
+        if held:  # its holder died on this host: take it over without waiting for the lease
+            claimed = _due(now).filter(pk=delivery_id, **held).update(**take)
+        else:
+            claimed = _due(now).filter(pk=delivery_id).filter(free).update(**take)
         if not claimed:
             return None
         delivery = Delivery.objects.select_related("event", "endpoint").get(pk=delivery_id)

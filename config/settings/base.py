@@ -317,7 +317,7 @@ WEBHOOK_SWEEP_INTERVAL = env_int("WEBHOOK_SWEEP_INTERVAL", 15)
 WEBHOOK_REQUEUE_GRACE = env_int("WEBHOOK_REQUEUE_GRACE", 10)  # due this long and not picked up → re-queued
 WEBHOOK_ETA_MAX = env_int("WEBHOOK_ETA_MAX", 600)  # retries sooner than this are queued with a countdown
 WEBHOOK_QUEUE = env("WEBHOOK_QUEUE", "webhooks")
-WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 4)  # 1 while it is failing
+WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 1)  # attempts at once per destination (1 while failing)
 WEBHOOK_BUSY_POSTPONE = env_int("WEBHOOK_BUSY_POSTPONE", 5)  # seconds an over-cap delivery waits (no attempt spent)
 WEBHOOK_LOG_RETENTION_DAYS = env_int("WEBHOOK_LOG_RETENTION_DAYS", 30)  # finished deliveries kept in the log
 # core.netguard (webhook destinations, remote images): an extra CA bundle to trust, e.g. a private

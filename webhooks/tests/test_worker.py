@@ -191,3 +191,39 @@ def test_a_real_render_notifies_the_destination_with_its_metadata(render_worker,
     assert payload["type"] == "render.completed" and payload["data"]["generationId"] == r.json()["generationId"]
     assert payload["data"]["metadata"] == {"orderId": "A-17"} and payload["data"]["imageUrl"] == r.json()["imageUrl"]
     assert stripe.WebhookSignature.verify_header(got.body.decode(), got.headers["audome-signature"], created["secret"])
+
+
+def test_a_hanging_destination_does_not_hold_up_another_customers_delivery(api, receiver, celery_worker_factory,
+                                                                          outsider_api):
+    """Two worker processes; one customer's destination hangs on every request and has several
+    events queued first. It gets one attempt at a time, so the other process delivers the second
+    customer's event while the hanging request is still open."""
+    release = threading.Event()
+    in_flight, most_at_once = [0], [0]
+    lock = threading.Lock()
+
+    def hanging(r, i):
+        with lock:
+            in_flight[0] += 1
+            most_at_once[0] = max(most_at_once[0], in_flight[0])
+        release.wait(20)
+        with lock:
+            in_flight[0] -= 1
+        return 200, {}, b"finally"
+
+    slow = receiver(hanging)
+    fast = receiver()
+    api.post("/api/webhooks", {"url": slow.url("/slow"), "events": ["render.completed"]})
+    other = outsider_api.post("/api/webhooks", {"url": fast.url("/fast"), "events": ["render.completed"]}).json()
+    celery_worker_factory(queues="webhooks", concurrency=2, env=WORKER_ENV)
+    slow_id = api.get("/api/webhooks").json()["webhooks"][0]["id"]
+    for _ in range(4):
+        api.post(f"/api/webhooks/{slow_id}/test")
+    wait_for(lambda: len(slow.received) >= 1, timeout=30, message="the hanging destination to be called")
+    outsider_api.post(f"/api/webhooks/{other['id']}/test")
+    try:
+        wait_for(lambda: len(fast.received) == 1, timeout=30, message="the other customer's delivery")
+        assert not release.is_set() and in_flight[0] == 1  # the hanging request is still open
+    finally:
+        release.set()
+    assert most_at_once[0] == 1
