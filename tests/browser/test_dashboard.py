@@ -17,9 +17,9 @@ PASSWORD = "a-long-Passphrase-42"
 TOKEN_RE = re.compile(r"^aud_[A-Za-z0-9]{40}$")
 TEXT = {
     "en": {"overview": "Overview", "tokens": "API tokens", "created": "Token created.", "revoked": "Revoked",
-           "active": "Active", "never": "Never"},
+           "active": "Active", "never": "Never", "copied": "Copied"},
     "ar": {"overview": "نظرة عامة", "tokens": "رموز API", "created": "تم إنشاء الرمز.", "revoked": "مُبطَل",
-           "active": "نشط", "never": "لم يُستخدم بعد"},
+           "active": "نشط", "never": "لم يُستخدم بعد", "copied": "تم النسخ"},
 }
 
 
@@ -73,6 +73,8 @@ def test_sign_up_log_in_create_token_once_rename_revoke(open_page, language):
     plain = value.inner_text().strip()
     assert TOKEN_RE.match(plain)
     page.get_by_text(t["created"]).wait_for()
+    page.get_by_test_id("copy-token").click()
+    page.get_by_test_id("copy-token").filter(has_text=t["copied"]).wait_for()
     row = page.get_by_test_id("token-row").first
     assert "CI server" in row.inner_text()
     assert f"aud_{plain[4:12]}" in row.inner_text()
@@ -193,7 +195,7 @@ def test_screenshots(open_page, shot, owner, language, theme):
     page.get_by_test_id("token-name").fill("Staging")
     page.get_by_test_id("token-create").click()
     page.get_by_test_id("new-token-value").wait_for()
-    page.wait_for_timeout(400)  # let the toast settle
+    page.evaluate("document.getElementById('toasts').replaceChildren()")  # a transient toast would sit mid-shot
     _check_look(page, shot(page, f"tokens-{language}-{theme}"), language, theme)
     page.context.clear_cookies()
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": page.base_url},
