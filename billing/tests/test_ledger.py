@@ -131,3 +131,14 @@ def test_usage_comes_from_the_ledger(api, owner):
     assert body["monthlyUsed"] == 6 and body["creditsBalance"] == 84
     account = api.get("/api/account").json()
     assert account["plan"] == {"code": "free", "name": "Free"} and account["credits"]["balance"] == 84
+
+
+def test_billing_page_needs_a_login_and_shows_only_my_ledger(client, owner, outsider):
+    response = client.get("/render/billing")
+    assert response.status_code == 302 and "/accounts/login" in response["Location"]
+    credits_take(account=outsider, amount=1, reference="gen_outsider_only")
+    credits_take(account=owner, amount=2, reference="gen_owner_only")
+    client.force_login(owner)
+    html = client.get("/render/billing").content.decode()
+    assert "gen_owner_only" in html and "gen_outsider_only" not in html
+    assert 'data-testid="balance">98<' in html
