@@ -29,19 +29,19 @@ class BillingCheckoutApi(APIView):
     required_scope = "full-access"
     embed_allowed = False
 
-    class InputSerializer(serializers.Serializer):
+    class CheckoutInputSerializer(serializers.Serializer):
         pack = serializers.CharField(required=False, max_length=60)
         plan = serializers.CharField(required=False, max_length=60)
 
     @extend_schema(
-        summary="Start a Stripe Checkout for a credit pack or a plan", tags=["Billing"], request=InputSerializer,
+        summary="Start a Stripe Checkout for a credit pack or a plan", tags=["Billing"], request=CheckoutInputSerializer,
         description="Give exactly one of `pack` (a one-off purchase; its credits never expire) or `plan` (a monthly "
                     "subscription). Answers the Checkout URL to send the customer to; the credits or the plan arrive "
                     "when Stripe reports the payment. 503 `PAYMENTS_NOT_CONFIGURED` when the server has no Stripe key.",
         responses=inline_serializer("CheckoutCreated", {"success": serializers.BooleanField(), "checkoutUrl": serializers.URLField()}),
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CheckoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if ("pack" in data) == ("plan" in data):
