@@ -92,6 +92,19 @@ def _recent_projects(account):
     return {"count": qs.count(), "items": list(qs[:5])}
 
 
+def _recent_renders(account):
+    """The latest generations (None while the rendering app isn't installed)."""
+    if not apps.is_installed("rendering"):
+        return None
+    from rendering.selectors import generation_list
+    from rendering.storage import absolute_url
+
+    rows = list(generation_list(account=account).select_related("project")[:6])
+    for g in rows:
+        g.image_url = absolute_url(g.output) if g.output and g.status == "completed" else None
+    return rows
+
+
 @login_required
 def home(request):
     account = request.user
@@ -108,6 +121,7 @@ def home(request):
         "active_tokens": token_list(account=account).filter(revoked_at__isnull=True).count(),
         "max_tokens": settings.MAX_ACTIVE_TOKENS,
         "projects": _recent_projects(account),
+        "renders": _recent_renders(account),
         "billing_available": apps.is_installed("billing") and _has_page("/render/billing"),
         "api_base": settings.PUBLIC_BASE_URL,
     }

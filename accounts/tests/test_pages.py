@@ -163,6 +163,24 @@ def test_home_shows_real_figures(owner):
     assert response.context["active_tokens"] == 1
     assert "Zapier" in page and "Old" in page
     assert 'data-testid="stat-credits"' in page
+    assert "No renders yet" in page
+
+
+def test_home_lists_recent_renders_of_the_account_only(owner, outsider):
+    from projects.models import Project
+    from rendering.models import Generation
+
+    project = Project.objects.create(account=owner, name="Summer card", width=1080, height=1080, document={"version": 1, "elements": []})
+    Generation.objects.create(account=owner, project=project, project_ref=str(project.pk), status="completed",
+                              options={"width": 1080, "height": 1080, "format": "png"}, output="renders/abc.png")
+    Generation.objects.create(account=owner, status="failed", options={"width": 600, "height": 400, "format": "webp"})
+    Generation.objects.create(account=outsider, status="completed", options={"width": 1, "height": 1, "format": "png"},
+                              output="renders/zzz.png")
+    client = Client()
+    client.force_login(owner)
+    page = client.get("/render").content.decode()
+    assert "Summer card" in page and "renders/abc.png" in page and "Inline HTML" in page
+    assert "Failed" in page and "renders/zzz.png" not in page
 
 
 def test_tokens_page_lists_only_own_tokens_and_never_a_secret(owner, outsider):

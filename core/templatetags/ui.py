@@ -80,3 +80,17 @@ def icon(name, css_class=""):
         'stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">{}</svg>',
         cls, body,
     )
+
+
+@register.filter
+def ago(value):
+    """ "just now" under a minute, else "5 minutes ago" (translated)."""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+    from django.utils.translation import gettext
+
+    if not value:
+        return ""
+    if (timezone.now() - value).total_seconds() < 60:
+        return gettext("just now")
+    return gettext("%(when)s ago") % {"when": timesince(value, depth=1)}

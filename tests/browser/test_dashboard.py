@@ -189,6 +189,7 @@ def test_screenshots(open_page, shot, owner, language, theme):
     token_create(account=owner, name="Production server", scope="render-only")
     old, _ = token_create(account=owner, name="Old laptop" if language == "en" else "الحاسوب القديم", scope="read-only")
     token_revoke(account=owner, token_id=old.id)
+    _some_renders(owner, language)
     page = open_page("/render", account=owner, language=language, theme=theme)
     _check_look(page, shot(page, f"home-{language}-{theme}"), language, theme)
     page.goto(page.base_url + "/render/api-tokens")
@@ -203,6 +204,19 @@ def test_screenshots(open_page, shot, owner, language, theme):
     page.goto(page.base_url + "/accounts/login/")
     _check_look(page, shot(page, f"login-{language}-{theme}"), language, theme)
     assert page.errors == []
+
+
+def _some_renders(owner, language):
+    from projects.models import Project
+    from rendering.models import Generation
+
+    name = "Summer sale card" if language == "en" else "بطاقة تخفيضات الصيف"
+    project = Project.objects.create(account=owner, name=name, width=1080, height=1080,
+                                     document={"version": 1, "elements": []})
+    for status in ["failed", "completed", "pending"]:
+        Generation.objects.create(account=owner, project=project, project_ref=str(project.pk), status=status,
+                                  options={"width": 1080, "height": 1080, "format": "png"},
+                                  output="renders/example.png" if status == "completed" else "")
 
 
 def _check_look(page, path, language, theme):
