@@ -14,7 +14,7 @@ from core.pagination import paginated_response
 from core.timefmt import iso
 
 LEDGER_ENTRY = inline_serializer("LedgerEntry", many=True, fields={
-    "id": serializers.CharField(), "kind": serializers.ChoiceField(["grant", "allowance", "purchase", "charge", "refund", "adjustment"]),
+    "id": serializers.CharField(), "kind": serializers.ChoiceField(["grant", "allowance", "purchase", "charge", "refund", "adjustment", "expiry"]),
     "amount": serializers.IntegerField(), "balanceAfter": serializers.IntegerField(),
     "description": serializers.CharField(), "reference": serializers.CharField(allow_null=True),
     "createdAt": serializers.DateTimeField(),
@@ -80,7 +80,8 @@ class BillingLedgerApi(APIView):
     @extend_schema(
         summary="The credit ledger, newest first", tags=["Billing"],
         parameters=[OpenApiParameter("page", int), OpenApiParameter("limit", int, description="≤ 100, default 50")],
-        description="Every change to the balance: `grant`, `allowance`, `purchase`, `charge`, `refund`, `adjustment`. "
+        description="Every change to the balance: `grant`, `allowance`, `purchase`, `charge`, `refund`, `adjustment`, "
+                    "`expiry` (unused monthly allowance at the end of a cycle). "
                     "`amount` is signed; `balanceAfter` is the balance right after the entry.",
         responses=inline_serializer("LedgerPage", {
             "success": serializers.BooleanField(), "entries": LEDGER_ENTRY, "pagination": PAGINATION,

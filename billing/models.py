@@ -32,6 +32,7 @@ class LedgerKind(models.TextChoices):
     CHARGE = "charge", "Render charge"
     REFUND = "refund", "Refund"
     ADJUSTMENT = "adjustment", "Staff adjustment"
+    EXPIRY = "expiry", "Unused allowance expired"
 
 
 # Kinds whose reference names the thing paid for (a cycle, a Stripe invoice or checkout session):

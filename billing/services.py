@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from billing.models import CreditBalance, LedgerEntry, LedgerKind, Subscription
@@ -147,8 +148,41 @@ def allowance_grant_due(*, account, now: dt.datetime | None = None) -> int | Non
     plan = free_plan()
     if plan.monthly_credits <= 0:
         return None
-    return credits_add_once(
-        account=account, amount=plan.monthly_credits, kind=LedgerKind.ALLOWANCE,
-        reference=f"allowance:{account.pk}:{start:%Y-%m-%d}",
+    return allowance_grant(
+        account=account, amount=plan.monthly_credits, reference=f"allowance:{account.pk}:{start:%Y-%m-%d}",
         description=f"{plan.name} plan monthly allowance ({start:%Y-%m-%d})",
     )
+
+
+def allowance_grant(*, account, amount: int, reference: str, description: str) -> int | None:
+    """Start a cycle's allowance, once per reference (a cycle, a paid Stripe invoice). Unless
+    BILLING_ALLOWANCE_ROLLOVER, what is left of the previous allowance expires first: renders
+    spend the allowance before bought credits, and credit packs never expire. Returns the new
+    balance, or None when this allowance had been granted before."""
+    try:
+        with transaction.atomic():
+            row = _balance_row(account)
+            if LedgerEntry.objects.filter(kind=LedgerKind.ALLOWANCE, reference=reference).exists():
+                return None
+            if not settings.BILLING_ALLOWANCE_ROLLOVER:
+                _expire_previous_allowance(row, account=account)
+            return _append(row, account=account, kind=LedgerKind.ALLOWANCE, amount=amount, description=description,
+                           reference=reference, created_by=None)
+    except IntegrityError:
+        if LedgerEntry.objects.filter(kind=LedgerKind.ALLOWANCE, reference=reference).exists():
+            return None
+        raise
+
+
+def _expire_previous_allowance(row: CreditBalance, *, account) -> None:
+    previous = LedgerEntry.objects.filter(account=account, kind=LedgerKind.ALLOWANCE).order_by("-created_at", "-id").first()
+    if previous is None or LedgerEntry.objects.filter(account=account, kind=LedgerKind.EXPIRY, reference=previous.reference).exists():
+        return
+    net = LedgerEntry.objects.filter(
+        account=account, kind__in=[LedgerKind.CHARGE, LedgerKind.REFUND], created_at__gte=previous.created_at
+    ).aggregate(total=Sum("amount"))["total"] or 0
+    used = max(0, -net)
+    unused = min(max(0, previous.amount - used), row.balance)
+    if unused > 0:
+        _append(row, account=account, kind=LedgerKind.EXPIRY, amount=-unused, reference=previous.reference,
+                description="Unused monthly allowance expired", created_by=None)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import LedgerKind, StripeEvent, StripeEventStatus, Subscription, SubscriptionStatus
 from billing.plans import pack_get, plan_for_price, plan_get
-from billing.services import credits_add_once, subscription_of
+from billing.services import allowance_grant, credits_add_once, subscription_of
 
 log = logging.getLogger(__name__)
 
@@ -239,8 +239,8 @@ def _invoice_paid(ev: StripeEvent, obj: dict) -> set:
     _subscription_state(sub, ev, plan_code=plan.code, stripe_subscription_id=subscription_id,
                         status=SubscriptionStatus.ACTIVE, current_period_start=_ts(period.get("start")),
                         current_period_end=_ts(period.get("end")))
-    credits_add_once(account=sub.account, amount=plan.monthly_credits, kind=LedgerKind.ALLOWANCE, reference=obj["id"],
-                     description=f"{plan.name} plan monthly allowance")
+    allowance_grant(account=sub.account, amount=plan.monthly_credits, reference=obj["id"],
+                    description=f"{plan.name} plan monthly allowance")
     return linked
 
 

@@ -34,6 +34,7 @@ def _kind_label(kind: str) -> str:
         LedgerKind.GRANT: gettext("Grant"), LedgerKind.ALLOWANCE: gettext("Monthly allowance"),
         LedgerKind.PURCHASE: gettext("Purchase"), LedgerKind.CHARGE: gettext("Render"),
         LedgerKind.REFUND: gettext("Refund"), LedgerKind.ADJUSTMENT: gettext("Adjustment"),
+        LedgerKind.EXPIRY: gettext("Expired allowance"),
     }
     return labels.get(kind, kind)
 

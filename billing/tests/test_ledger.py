@@ -107,7 +107,7 @@ def test_free_allowance_is_granted_once_per_cycle(owner):
     assert LedgerEntry.objects.filter(account=owner, kind="allowance").count() == 1
     # Next cycle: again, once.
     later = timezone.now() + dt.timedelta(days=31)
-    assert allowance_grant_due(account=owner, now=later) == 200
+    assert allowance_grant_due(account=owner, now=later) == 150  # the unused 50 expired, 50 new
     assert allowance_grant_due(account=owner, now=later) is None
 
 
@@ -142,3 +142,27 @@ def test_billing_page_needs_a_login_and_shows_only_my_ledger(client, owner, outs
     html = client.get("/render/billing").content.decode()
     assert "gen_owner_only" in html and "gen_outsider_only" not in html
     assert 'data-testid="balance">98<' in html
+
+
+def test_unused_allowance_expires_at_the_next_cycle_but_packs_stay(owner):
+    owner.date_joined = timezone.now() - dt.timedelta(days=40)
+    owner.save(update_fields=["date_joined"])
+    assert allowance_grant_due(account=owner) == 150  # sign-up 100 + allowance 50
+    credits_take(account=owner, amount=20, reference="gen_a")
+    credits_add(account=owner, amount=500, kind="purchase", reference="cs_pack_1", description="pack")
+    later = timezone.now() + dt.timedelta(days=31)
+    # 30 of the 50 allowance were left: they expire, then the new 50 arrive; the pack stays.
+    assert allowance_grant_due(account=owner, now=later) == 150 - 20 + 500 - 30 + 50
+    expiry = LedgerEntry.objects.get(account=owner, kind="expiry")
+    assert expiry.amount == -30 and expiry.reference.startswith("allowance:")
+    assert allowance_grant_due(account=owner, now=later) is None
+    assert LedgerEntry.objects.filter(account=owner, kind="expiry").count() == 1
+
+
+def test_allowance_can_roll_over_by_setting(owner, settings):
+    settings.BILLING_ALLOWANCE_ROLLOVER = True
+    owner.date_joined = timezone.now() - dt.timedelta(days=40)
+    owner.save(update_fields=["date_joined"])
+    allowance_grant_due(account=owner)
+    assert allowance_grant_due(account=owner, now=timezone.now() + dt.timedelta(days=31)) == 200
+    assert not LedgerEntry.objects.filter(account=owner, kind="expiry").exists()

@@ -194,3 +194,20 @@ def test_unknown_event_types_are_stored_and_acknowledged(stripe_settings, anon, 
     body = sh.event("customer.created", {"id": "cus_new", "object": "customer"})
     assert eager_tasks(deliver, anon, body).status_code == 200
     assert StripeEvent.objects.get(stripe_id=body["id"]).status == StripeEventStatus.PROCESSED
+
+
+def test_renewal_invoice_adds_the_new_allowance_and_expires_what_was_left(stripe_settings, owner, anon, eager_tasks):
+    from billing.services import credits_take
+
+    plan, period, session, inv = _plan_flow_events(owner, customer="cus_R", sub_id="sub_R")
+    t = int(time.time())
+    eager_tasks(deliver, anon, sh.event("checkout.session.completed", session, created=t))
+    eager_tasks(deliver, anon, sh.event("invoice.paid", inv, created=t + 1))
+    credits_take(account=owner, amount=400, reference="gen_month1")
+    renewal = sh.invoice(customer="cus_R", subscription="sub_R", price_id="price_test_starter",
+                         period=(period[1], period[1] + 30 * 86400))
+    eager_tasks(deliver, anon, sh.event("invoice.paid", renewal, created=t + 2))
+    # 100 sign-up + 1000 − 400 used − 600 unused allowance expired + 1000 new allowance.
+    assert credits_balance(account=owner) == 100 + 1000 - 400 - 600 + 1000
+    sub = Subscription.objects.get(account=owner)
+    assert int(sub.current_period_end.timestamp()) == period[1] + 30 * 86400

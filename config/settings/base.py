@@ -238,6 +238,9 @@ BILLING_PACKS = [
     {"code": "pack-10000", "name": "10,000 credits", "credits": 10000, "price_cents": 12900,
      "stripe_price_id": env("STRIPE_PRICE_PACK_10000", "")},
 ]
+# Unused monthly allowance expires when the next cycle's allowance arrives (packs never expire);
+# set to carry it over instead.
+BILLING_ALLOWANCE_ROLLOVER = env_bool("BILLING_ALLOWANCE_ROLLOVER", False)
 BILLING_ALLOWANCE_INTERVAL = env_int("BILLING_ALLOWANCE_INTERVAL", 3600)  # beat: grant due free-plan allowances
 BILLING_STRIPE_SWEEP_INTERVAL = env_int("BILLING_STRIPE_SWEEP_INTERVAL", 300)  # beat: re-queue unapplied events
 CELERY_TASK_ROUTES["billing.*"] = {"queue": "default"}
