@@ -18,12 +18,14 @@ def webhooks_panel(context):
 
 @register.filter
 def status_tone(status) -> str:
-    return {"succeeded": "ok", "active": "ok", "failed": "bad", "disabled": "muted", "retrying": "warn",
-            "pending": "info", "in_progress": "info", "interrupted": "warn"}.get(str(status), "muted")
+    """The dashboard's badge class for a status."""
+    return {"succeeded": "success", "active": "success", "failed": "danger", "disabled": "neutral",
+            "retrying": "warning", "pending": "info", "in_progress": "info", "interrupted": "warning"}.get(
+        str(status), "neutral")
 
 
 @register.filter
 def http_tone(code) -> str:
     if code is None:
-        return "bad"
-    return "ok" if 200 <= int(code) < 300 else "bad"
+        return "wh-code-bad"
+    return "wh-code-ok" if 200 <= int(code) < 300 else "wh-code-bad"

@@ -81,6 +81,10 @@ def test_add_destination_test_it_and_read_the_log(live_server, owner, settings, 
         log.locator("tr.wh-attempts summary").first.click()  # succeeded deliveries show attempts folded
         text = log.inner_text()
         assert "webhook.test" in text and "500" in text and "200" in text and "upstream unavailable" in text
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        wrap = page.locator(".table-wrap").first
+        widths = wrap.evaluate("el => [el.scrollWidth, el.clientWidth]")
+        assert widths[0] <= widths[1] + 1, widths  # the log fits without scrolling sideways
         page.screenshot(path=str(shots / f"webhook-log-{lang}-{theme}.png"), full_page=True)
 
         with page.expect_navigation():
