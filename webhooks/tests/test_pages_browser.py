@@ -68,6 +68,13 @@ def test_add_destination_test_it_and_read_the_log(live_server, owner, settings, 
         page.reload()
         assert page.locator("[data-testid=webhook-secret]").count() == 0  # shown once
 
+        # The same section sits on the API tokens page, next to the tokens.
+        page.goto(f"{live_server.url}/render/api-tokens")
+        panel = page.locator("#webhooks")
+        assert panel.is_visible() and receiver.url("/hooks/audome") in panel.inner_text()
+        page.screenshot(path=str(shots / f"api-tokens-{lang}-{theme}.png"), full_page=True)
+        page.goto(f"{live_server.url}/render/webhooks")
+
         with page.expect_navigation():
             page.locator(f"[data-webhook-id='{endpoint.id}'] form[action$='/test'] button").click()
         delivery = endpoint.deliveries.get()
