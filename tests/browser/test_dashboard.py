@@ -64,6 +64,11 @@ def test_sign_up_log_in_create_token_once_rename_revoke(open_page, language):
     page.get_by_role("heading", name=t["tokens"], exact=True).wait_for()
     page.get_by_test_id("tokens-empty").wait_for()
 
+    # An empty name is refused on the page, nothing is created.
+    page.get_by_test_id("token-create").click()
+    page.locator("[data-role=create-error]").wait_for()
+    assert not ApiToken.objects.filter(account=account).exists()
+
     # Create: the plain token is shown once, in a copyable box.
     page.get_by_test_id("token-name").fill("CI server")
     page.get_by_test_id("scope-read-only").check()
@@ -97,7 +102,7 @@ def test_sign_up_log_in_create_token_once_rename_revoke(open_page, language):
     # Rename.
     row.get_by_test_id("rename-token").click()
     page.get_by_test_id("rename-input").fill("Build server")
-    page.get_by_test_id("rename-save").click()
+    page.get_by_test_id("rename-input").press("Enter")
     page.get_by_test_id("token-row").first.locator("[data-field=name]").filter(has_text="Build server").wait_for()
     token.refresh_from_db()
     assert token.name == "Build server"

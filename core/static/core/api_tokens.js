@@ -127,8 +127,8 @@
     }
   });
 
+  renameDialog.querySelector("[data-action=close]").addEventListener("click", function () { renameDialog.close(); });
   renameDialog.querySelector("form").addEventListener("submit", function (ev) {
-    if (ev.submitter && ev.submitter.value !== "ok") return; // Cancel closes the dialog
     ev.preventDefault();
     var name = renameInput.value.trim();
     if (!name || name.length > 100) { renameError.textContent = msg("name"); renameError.hidden = false; return; }
