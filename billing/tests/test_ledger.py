@@ -166,3 +166,20 @@ def test_allowance_can_roll_over_by_setting(owner, settings):
     allowance_grant_due(account=owner)
     assert allowance_grant_due(account=owner, now=timezone.now() + dt.timedelta(days=31)) == 200
     assert not LedgerEntry.objects.filter(account=owner, kind="expiry").exists()
+
+
+def test_billing_page_of_a_subscriber_cancelling_at_period_end(client, owner, settings):
+    from billing.models import Subscription
+
+    settings.STRIPE_SECRET_KEY = "sk_test_page"
+    end = timezone.now() + dt.timedelta(days=12)
+    Subscription.objects.create(account=owner, plan_code="starter", status="past_due", stripe_customer_id="cus_page",
+                                stripe_subscription_id="sub_page", current_period_start=end - dt.timedelta(days=30),
+                                current_period_end=end, cancel_at_period_end=True)
+    client.force_login(owner)
+    html = client.get("/render/billing?checkout=success").content.decode()
+    assert 'data-testid="plan-name">Starter<' in html
+    assert 'data-testid="past-due"' in html and 'data-testid="cancels"' in html
+    assert 'data-testid="checkout-success"' in html and 'data-testid="payments-not-configured"' not in html
+    assert 'data-testid="plan-starter"' in html and "data-portal" in html  # manage in the portal, no second checkout
+    assert 'data-checkout="plan"' not in html

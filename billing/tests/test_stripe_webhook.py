@@ -211,3 +211,32 @@ def test_renewal_invoice_adds_the_new_allowance_and_expires_what_was_left(stripe
     assert credits_balance(account=owner) == 100 + 1000 - 400 - 600 + 1000
     sub = Subscription.objects.get(account=owner)
     assert int(sub.current_period_end.timestamp()) == period[1] + 30 * 86400
+
+
+def test_sweeper_applies_an_event_whose_task_was_lost(stripe_settings, owner, anon, monkeypatch, django_capture_on_commit_callbacks):
+    """The broker was down when the event arrived: it is stored, acknowledged, and the
+    sweeper applies it later."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from billing import tasks
+    from billing.stripe_events import stripe_events_sweep
+    from config.celery import app
+
+    monkeypatch.setattr(tasks.stripe_event_apply, "delay", lambda *a, **k: (_ for _ in ()).throw(ConnectionError("broker down")))
+    body = sh.event("checkout.session.completed", sh.checkout_session(account=owner, mode="payment", customer="cus_S", pack=pack_get("pack-500")))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = deliver(anon, body)
+    assert response.status_code == 200 and len(callbacks) == 1  # queueing was tried, and failed quietly
+    event = StripeEvent.objects.get(stripe_id=body["id"])
+    assert event.status == StripeEventStatus.RECEIVED and credits_balance(account=owner) == 100
+    StripeEvent.objects.filter(pk=event.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5))
+    monkeypatch.undo()
+    app.conf.task_always_eager = True
+    try:
+        assert stripe_events_sweep() == 1
+    finally:
+        app.conf.task_always_eager = False
+    assert StripeEvent.objects.get(pk=event.pk).status == StripeEventStatus.PROCESSED
+    assert credits_balance(account=owner) == 600
