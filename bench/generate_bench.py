@@ -171,7 +171,10 @@ class Stack:
 
     def _spawn(self, name: str, cmd: list[str]) -> None:
         log = open(self.logs / f"{name}.log", "wb")
-        self.procs.append(subprocess.Popen(cmd, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        env = dict(self.env)
+        if name == "worker" and self.args.worker_conn_max_age is not None:
+            env["DB_CONN_MAX_AGE"] = str(self.args.worker_conn_max_age)
+        self.procs.append(subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
                                            start_new_session=True))
 
     def stop(self) -> None:
@@ -262,6 +265,8 @@ def main() -> None:
                                                                  "postgres://postgres@127.0.0.1:5432/audome_bench"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--skip-floor", action="store_true")
+    parser.add_argument("--worker-conn-max-age", type=int, default=None,
+                        help="DB_CONN_MAX_AGE for the render worker only (default: as `make run`)")
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
 

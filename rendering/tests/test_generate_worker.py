@@ -179,3 +179,27 @@ def test_template_render_fills_data_and_draws_shapes(render_worker, api, owner):
     assert bright > 200, "the title text was not drawn"
     record = api.get(f"/api/render/generations/{body['generationId']}").json()
     assert record["projectId"] == str(project.pk) and record["status"] == "completed"
+
+
+def test_engine_failure_is_500_render_failed_refunded_and_the_worker_goes_on(render_worker, api, owner):
+    from projects.models import Project
+
+    # A template whose stored document the engine refuses (written around the API's validation).
+    broken = Project.objects.create(account=owner, name="Broken", width=100, height=100, document={"version": 1})
+    Project.objects.filter(pk=broken.pk).update(document=["not", "a", "document"])
+    response = api.post(URL, {"projectId": str(broken.pk), "metadata": {"try": 1}})
+    assert response.status_code == 500, response.content
+    body = response.json()
+    assert body["success"] is False and body["code"] == "RENDER_FAILED" and body["requestId"]
+    generation_id = body["generationId"]
+    record = api.get(f"/api/render/generations/{generation_id}").json()
+    assert record["status"] == "failed" and record["creditsUsed"] == 0 and record["error"]
+    assert "imageUrl" not in record
+    assert credits_balance(account=owner) == 100
+    refund = LedgerEntry.objects.get(account=owner, kind="refund")
+    assert refund.reference == generation_id
+    failed = Event.objects.get(account=owner, type="render.failed")
+    assert failed.data["generationId"] == generation_id and failed.data["error"] and failed.data["metadata"] == {"try": 1}
+    # The same worker renders the next job.
+    ok = api.post(URL, {"html": solid_html("#00ff00"), "width": 20, "height": 20})
+    assert ok.status_code == 200 and credits_balance(account=owner) == 99
