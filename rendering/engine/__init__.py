@@ -262,14 +262,14 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
             page = state.html_page(ctx)
             ctx.html_viewport = state.set_viewport(page, ctx.html_viewport, width, height)
             path = f"/__html/{uuid.uuid4().hex}"
-            state.html_docs = {path: state.assets.html_document(job.html, font_faces_css=prep.font_css)}
             background = job.background if job.background else "#ffffff"
             t0 = time.perf_counter()
-            if background == "transparent":
-                rgba = {"r": 0, "g": 0, "b": 0, "a": 0}
-            else:
-                rgba = _css_rgba(page, background) or {"r": 255, "g": 255, "b": 255, "a": 1}
-            ctx.html_cdp.send("Emulation.setDefaultBackgroundColorOverride", {"color": rgba})
+            bg_css = ""
+            if background != "transparent":
+                # The browser parses the colour; we write it back as rgba() ourselves (no injection).
+                c = _css_rgba(page, background) or {"r": 255, "g": 255, "b": 255, "a": 1}
+                bg_css = f"html{{background-color:rgba({int(c['r'])},{int(c['g'])},{int(c['b'])},{float(c['a']):.3f})}}"
+            state.html_docs = {path: state.assets.html_document(job.html, font_faces_css=prep.font_css + bg_css)}
             from .browser import ORIGIN
 
             page.goto(ORIGIN + path, wait_until="load", timeout=max(1000, budget_ms))

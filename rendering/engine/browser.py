@@ -477,11 +477,22 @@ def _kill_tree(pid: int):
 
 
 def _tree_rss_mb(pid: int) -> float:
-    total = 0
+    """Memory of Chromium's process tree in MB: proportional set size (shared pages counted
+    once overall), resident size where smaps_rollup is unavailable."""
+    total_kb = 0
     for p in [pid, *_descendants(pid)]:
         try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total_kb += int(line.split()[1])
+                        break
+            continue
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
             with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                total_kb += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
         except (OSError, ValueError, IndexError):
             continue
-    return total / (1024 * 1024)
+    return total_kb / 1024
