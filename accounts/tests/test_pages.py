@@ -192,6 +192,8 @@ def test_tokens_page_lists_only_own_tokens_and_never_a_secret(owner, outsider):
     assert "Mine" in page and "Theirs secret name" not in page
     assert plain not in page and mine.token_hash not in page
     assert f"aud_{mine.prefix}" in page
+    # Other apps' panels come in through include_if_exists.
+    assert 'id="url-signing"' in page and "Webhooks" in page
 
 
 def test_tokens_page_actions_go_through_the_api_with_the_session(owner, outsider):

@@ -6,10 +6,11 @@ Fixtures any test under tests/browser/ can use:
   chromium_browser   session-wide Playwright Browser (Debian /usr/bin/chromium, never downloaded)
   live_url           the live server's base URL ("http://localhost:PORT")
   open_page          open_page(path="/render", *, account=None, language=None, theme=None,
-                     locale=None, viewport=(1440, 900)) → Page. With `account` the context is
+                     locale=None, color_scheme=None, viewport=(1440, 900)) → Page. With `account` the context is
                      logged in (a real session cookie, no login form); `language` sets Django's
                      language cookie, `locale` the browser's Accept-Language; `theme` the
-                     audome_theme cookie. page.errors collects uncaught JS errors and
+                     audome_theme cookie; `color_scheme` ("light"|"dark") the OS preference
+                     that theme "auto" follows. page.errors collects uncaught JS errors and
                      page.console_errors console.error lines: assert both are empty.
   shot               shot(page, name) → Path: a full-page PNG in $AUDOME_SHOTS_DIR (default /tmp/shots).
 Tests that use them need `@pytest.mark.django_db(transaction=True)` (the server thread reads
@@ -63,9 +64,11 @@ def open_page(chromium_browser, live_url):
 
     contexts = []
 
-    def _open(path: str = "/render", *, account=None, language=None, theme=None, locale=None, viewport=(1440, 900)):
+    def _open(path: str = "/render", *, account=None, language=None, theme=None, locale=None, color_scheme=None,
+              viewport=(1440, 900)):
         context = chromium_browser.new_context(
             viewport={"width": viewport[0], "height": viewport[1]}, locale=locale or "en-US",
+            color_scheme=color_scheme or "light",
             extra_http_headers={"Accept-Language": locale} if locale else None,
         )
         contexts.append(context)

@@ -154,6 +154,14 @@ def test_theme_switch_to_dark_is_remembered(open_page, owner):
     assert cookies["audome_theme"] == "dark"
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_auto_theme_follows_the_system(open_page, owner, scheme):
+    page = open_page("/render", account=owner, color_scheme=scheme)
+    assert page.locator("html").get_attribute("data-theme") == "auto"
+    luma = _luma(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+    assert luma > 200 if scheme == "light" else luma < 40
+
+
 def test_language_switch_turns_the_page_rtl_and_back(open_page, owner):
     page = open_page("/render/api-tokens", account=owner)
     assert page.locator("html").get_attribute("dir") == "ltr"
