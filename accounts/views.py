@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -140,8 +139,6 @@ def _has_page(path: str) -> bool:
 
 @login_required
 def api_tokens(request):
-    if not request.user.is_active:
-        raise PermissionDenied
     tokens = list(token_list(account=request.user))
     context = {
         "tokens": tokens,
