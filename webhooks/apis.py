@@ -44,7 +44,7 @@ ATTEMPT_SCHEMA = inline_serializer(
 DELIVERY_SCHEMA = inline_serializer(
     "WebhookDelivery",
     {
-        "id": serializers.CharField(help_text="Sent as the Audome-Delivery header."),
+        "id": serializers.CharField(help_text="The delivery's id (dlv_…); resend it with this id."),
         "webhookId": serializers.CharField(), "eventId": serializers.CharField(), "eventType": serializers.CharField(),
         "status": serializers.CharField(help_text="pending | retrying | succeeded | failed"),
         "createdAt": serializers.DateTimeField(), "attemptCount": serializers.IntegerField(),
@@ -200,7 +200,7 @@ class WebhookDeliveryResendApi(APIView):
 
     @extend_schema(summary="Send an event again by hand", tags=TAGS, request=None,
                    operation_id="webhooks_deliveries_resend",
-                   description="Creates a new delivery (own Audome-Delivery id and retries) of the same event: the "
+                   description="Creates a new delivery (own id and retries) of the same event: the "
                                "body, and its `id`, are the same as before.",
                    responses=inline_serializer("WebhookDeliveryResent", {"success": serializers.BooleanField(),
                                                                           "delivery": DELIVERY_SCHEMA}))

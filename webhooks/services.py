@@ -333,7 +333,9 @@ def delivery_attempt(*, delivery_id: str) -> str:
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "Audome-Event": event.type,
-        "Audome-Delivery": delivery.id,
+        # The event's id, as in the body: the same on every attempt and on a manual resend, so a
+        # receiver can drop what it has already handled without parsing the body.
+        "Audome-Delivery": event.id,
         "Audome-Signature": signature_header(signing_secrets(endpoint), body),
     }
     status_code = response_ms = None

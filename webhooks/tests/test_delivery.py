@@ -62,7 +62,7 @@ def test_headers_and_body_are_exactly_the_contract(owner, receiver, no_broker):
     assert got.headers["content-type"] == "application/json"
     assert got.headers["user-agent"] == "Audome-Webhooks/1.0"
     assert got.headers["audome-event"] == "render.completed"
-    assert got.headers["audome-delivery"] == delivery.id
+    assert got.headers["audome-delivery"] == event.id == payload_id(got)
     match = SIG_RE.match(got.headers["audome-signature"])
     assert match, got.headers["audome-signature"]
     assert abs(int(match.group(1)) - time.time()) < 120
@@ -131,7 +131,7 @@ def test_retries_follow_the_schedule_with_the_same_event_id(owner, receiver, no_
     assert delivery_attempt(delivery_id=delivery.id) == DeliveryStatus.SUCCEEDED
     assert [r.json()["id"] for r in srv.received] == [event.id] * 3
     assert {r.body for r in srv.received} == {srv.received[0].body}  # byte-identical body every time
-    assert {r.headers["audome-delivery"] for r in srv.received} == {delivery.id}
+    assert {r.headers["audome-delivery"] for r in srv.received} == {event.id}
     # Each attempt was sent no earlier than the schedule said.
     attempts = list(delivery.attempts.order_by("number"))
     assert attempts[1].started_at >= attempts[0].next_retry_at
@@ -309,7 +309,7 @@ def test_sweeper_requeues_lost_messages_and_dead_workers_attempts(owner, receive
     assert delivery_attempt(delivery_id=stuck.id) == "succeeded"
     attempts = list(DeliveryAttempt.objects.filter(delivery=stuck).order_by("number"))
     assert [a.outcome for a in attempts] == ["interrupted", "succeeded"]
-    assert [r.headers["audome-delivery"] for r in srv.received] == [stuck.id]
+    assert [r.headers["audome-delivery"] for r in srv.received] == [stuck.event_id]
 
 
 def test_manual_resend_sends_the_same_event_again(owner, receiver, no_broker, api):
@@ -321,7 +321,7 @@ def test_manual_resend_sends_the_same_event_again(owner, receiver, no_broker, ap
     again = r.json()["delivery"]["id"]
     assert delivery_attempt(delivery_id=again) == "succeeded"
     assert [x.json()["id"] for x in srv.received] == [event.id, event.id]
-    assert [x.headers["audome-delivery"] for x in srv.received] == [delivery.id, again]
+    assert [x.headers["audome-delivery"] for x in srv.received] == [event.id, event.id]
     log = api.get(f"/api/webhooks/{endpoint.id}/deliveries").json()["deliveries"]
     assert {d["id"]: d["status"] for d in log} == {delivery.id: "succeeded", again: "succeeded"}
     assert log[0]["attempts"][0]["statusCode"] == 200 and log[0]["attempts"][0]["responseTimeMs"] is not None
@@ -348,6 +348,10 @@ def test_body_is_ascii_json_that_parses_back_to_the_data(owner, receiver, no_bro
     body = srv.received[0].body
     assert body.isascii()
     assert json.loads(body)["data"]["metadata"]["name"] == "مرحبا بالعالم"
+
+
+def payload_id(received):
+    return json.loads(received.body)["id"]
 
 
 def _wait_until(moment):
@@ -418,7 +422,7 @@ def test_a_failing_destination_gets_one_attempt_at_a_time(owner, receiver, no_br
     Delivery.objects.filter(pk=deliveries[0].pk).update(locked_until=None)  # the in-flight one ended
     Delivery.objects.filter(pk=deliveries[3].pk).update(next_attempt_at=timezone.now())  # its turn came
     assert delivery_attempt(delivery_id=deliveries[3].id) == "succeeded"
-    assert srv.received and srv.received[-1].headers["audome-delivery"] == deliveries[3].id
+    assert srv.received and srv.received[-1].headers["audome-delivery"] == deliveries[3].event_id
 
 
 def test_sweeper_prunes_finished_deliveries_past_retention(owner, no_broker, settings):
