@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import http.client
 import ipaddress
+import os
 import re
 import socket
 import ssl
@@ -337,11 +338,13 @@ class SafeResponse:
 
 
 def _ssl_context() -> ssl.SSLContext:
-    return _ssl_context_for(str(getattr(settings, "AUDOME_FETCH_CA_FILE", None) or ""))
+    # Keyed on what decides trust, so a changed setting or SSL_CERT_FILE takes effect at once.
+    return _ssl_context_for(str(getattr(settings, "AUDOME_FETCH_CA_FILE", None) or ""),
+                            os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
 
 
 @functools.lru_cache(maxsize=8)
-def _ssl_context_for(extra_ca_file: str) -> ssl.SSLContext:
+def _ssl_context_for(extra_ca_file: str, _cert_file: str = "", _cert_dir: str = "") -> ssl.SSLContext:
     ctx = ssl.create_default_context()
     if extra_ca_file:
         ctx.load_verify_locations(cafile=extra_ca_file)

@@ -362,3 +362,16 @@ def test_name_suggests_internal_for_names_that_do_not_resolve(url, internal, set
     settings.AUDOME_ALLOW_PRIVATE_URLS = False
     settings.AUDOME_FETCH_ALLOW_CIDRS = []
     assert (netguard.name_suggests_internal(url) is not None) is internal
+
+
+def test_ssl_cert_file_env_is_honoured_too(guarded, test_ca, settings, monkeypatch):
+    settings.AUDOME_FETCH_CA_FILE = None
+    monkeypatch.setenv("SSL_CERT_FILE", str(test_ca.ca_file))
+    with LocalServer(host="127.0.0.2", tls=test_ca) as srv:
+        assert safe_request("GET", srv.url("/")).status == 200
+
+
+def test_truncate_keeps_the_first_bytes_instead_of_failing(guarded, test_ca):
+    with LocalServer(host="127.0.0.2", tls=test_ca, handler=lambda r, i: (200, {}, b"abc" * 1000)) as srv:
+        resp = safe_request("GET", srv.url("/"), max_bytes=10, truncate=True)
+    assert resp.status == 200 and resp.content == b"abcabcabca"
