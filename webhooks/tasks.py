@@ -7,7 +7,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
-from webhooks import services
+from webhooks import delivery
 
 # The POST gives up after WEBHOOK_TIMEOUT; the limits are only a last resort. The lease
 # (WEBHOOK_LEASE_SECONDS) must outlast them so a live attempt is never taken over.
@@ -18,12 +18,12 @@ _HARD_LIMIT = settings.WEBHOOK_TIMEOUT + 30
 @shared_task(name="webhooks.deliver", queue=settings.WEBHOOK_QUEUE, acks_late=True, reject_on_worker_lost=True,
              ignore_result=True, soft_time_limit=_SOFT_LIMIT, time_limit=_HARD_LIMIT)
 def deliver(delivery_id: str) -> str:
-    return services.delivery_attempt(delivery_id=delivery_id)
+    return delivery.delivery_attempt(delivery_id=delivery_id)
 
 
 @shared_task(name="webhooks.deliveries_sweep", queue="default", ignore_result=True, expires=60)
 def deliveries_sweep() -> dict:
-    return services.deliveries_sweep()
+    return delivery.deliveries_sweep()
 
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def _sweep_when_a_webhooks_worker_starts(sender=None, **kwargs):
 
         try:
             close_old_connections()
-            log.info("webhooks: start-up sweep %s", services.deliveries_sweep())
+            log.info("webhooks: start-up sweep %s", delivery.deliveries_sweep())
         except Exception:  # noqa: BLE001 — beat's sweeper will do it later
             log.warning("webhooks: start-up sweep failed", exc_info=True)
         finally:

@@ -272,7 +272,7 @@ def test_fan_out_only_to_active_endpoints_subscribed_to_the_type(owner, outsider
 
 
 def test_two_workers_cannot_attempt_the_same_delivery(owner, receiver, no_broker):
-    from webhooks.services import _claim
+    from webhooks.delivery import _claim
 
     srv = receiver()
     setup_endpoint(owner, srv.url("/"))
@@ -296,7 +296,7 @@ def test_sweeper_requeues_lost_messages_and_dead_workers_attempts(owner, receive
     Delivery.objects.filter(pk=lost.pk).update(next_attempt_at=past)  # its message vanished with Redis
     Delivery.objects.filter(pk=later.pk).update(status="retrying", next_attempt_at=timezone.now() + dt.timedelta(hours=2))
     # A worker claimed `stuck`, wrote its attempt row, and died: the lease is long gone.
-    from webhooks.services import _claim
+    from webhooks.delivery import _claim
 
     assert _claim(stuck.id, timezone.now()) is not None
     Delivery.objects.filter(pk=stuck.pk).update(locked_until=past)
@@ -397,7 +397,7 @@ def test_a_failing_destination_gets_one_attempt_at_a_time(owner, receiver, no_br
                                                          django_capture_on_commit_callbacks):
     """So a dead destination can't fill the webhook workers: while one attempt to it is in
     flight, others wait (without spending an attempt) and are re-queued a few seconds later."""
-    from webhooks.services import _claim
+    from webhooks.delivery import _claim
 
     settings.WEBHOOK_BUSY_POSTPONE = 5
     settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 2
