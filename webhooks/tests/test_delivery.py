@@ -92,6 +92,7 @@ def test_signature_passes_the_docs_node_verify_and_stripe_and_tampering_fails_bo
 
     assert node_verify(got.body, header, secret) is True
     assert stripe.WebhookSignature.verify_header(got.body.decode(), header, secret, tolerance=300) is True
+    assert stripe.Webhook.construct_event(got.body, header, secret)["id"] == got.json()["id"]
 
     tampered = got.body.replace(b'"creditsUsed": 1', b'"creditsUsed": 0')
     assert tampered != got.body
