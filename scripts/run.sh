@@ -35,7 +35,9 @@ start() {  # name, command…
 start web .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --lifespan off --no-access-log
 start render-worker $CELERY -A config worker -Q render -c 2 -n "render@%h" --without-gossip --without-mingle -l INFO
 start preview-worker $CELERY -A config worker -Q preview -c "${PREVIEW_MAX_CONCURRENCY:-1}" -n "preview@%h" --without-gossip --without-mingle -l INFO
-start io-worker $CELERY -A config worker -Q default,webhooks -c 2 -n "io@%h" --without-gossip --without-mingle -l INFO
+start default-worker $CELERY -A config worker -Q default -c 2 -n "default@%h" --without-gossip --without-mingle -l INFO
+# Deliveries are network-bound: threads, so a slow destination never holds up the others.
+start webhooks-worker $CELERY -A config worker -Q webhooks -P threads -c 16 -n "webhooks@%h" --without-gossip --without-mingle -l INFO
 start beat $CELERY -A config beat -s var/celerybeat-schedule -l INFO
 if [ -f embed/demo_host.py ]; then
   start demo-host $PY -m embed.demo_host --port "$AUDOME_DEMO_HOST_PORT"
