@@ -26,6 +26,7 @@ import os
 import re
 import socket
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -44,6 +45,18 @@ class FloodStack(Stack):
 
     def __init__(self, args):
         super().__init__(args)
+        if args.db_pool:
+            # Django under ASGI opens a database connection per request (each request runs in its own
+            # thread); psycopg's pool (Django ≥ 5.1, `pip install psycopg-pool`) hands them out instead.
+            folder = tempfile.mkdtemp(prefix="audome-bench-settings-")
+            Path(folder, "bench_pool_settings.py").write_text(
+                "from config.settings.test import *  # noqa\n"
+                "DATABASES['default']['CONN_MAX_AGE'] = 0\n"
+                "DATABASES['default'].setdefault('OPTIONS', {})['pool'] = {'min_size': 2, 'max_size': 8}\n"
+            )
+            sys.path.insert(0, folder)
+            self.env.update(DJANGO_SETTINGS_MODULE="bench_pool_settings",
+                            PYTHONPATH=os.pathsep.join(filter(None, [folder, os.environ.get("PYTHONPATH")])))
         self.env.update(
             PREVIEW_RATE_PER_MINUTE="1000000", PREVIEW_RATE_PER_HOUR="1000000", API_RATE_LIMIT_PER_MINUTE="1000000",
             MAX_RENDERS_IN_FLIGHT="1000", PREVIEW_MAX_CONCURRENCY=str(args.preview_concurrency),
@@ -165,6 +178,8 @@ def main() -> None:
     parser.add_argument("--hits", type=int, default=200, help="cache-hit previews")
     parser.add_argument("--workers", type=int, default=2, help="render worker processes (-c), as make run")
     parser.add_argument("--preview-concurrency", type=int, default=1, help="PREVIEW_MAX_CONCURRENCY")
+    parser.add_argument("--db-pool", action="store_true",
+                        help="run the stack with psycopg's connection pool (needs psycopg-pool)")
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/audome_bench_preview"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"))
@@ -200,6 +215,7 @@ def print_report(args, alone: dict, flooded: dict, flood: Flood, hits: dict) -> 
     print(f"\nflood answers during the run: {statuses or 'none'}; rendered previews: {len(flood.miss_ms)}, "
           f"generationTime p50 {miss_p50:.0f} ms")
     print(f"\n## preview cache hits — {hits['count']} identical requests ({hits['cached']} cached)\n")
+    print(f"database connections: {'psycopg pool' if args.db_pool else 'one per request (Django under ASGI)'}\n")
     print("| server time p50 ms | server time p95 ms | client round trip p50 ms | first (miss) server ms | miss generationTime ms |")
     print("|---|---|---|---|---|")
     print(f"| {hits['server_p50']:.2f} | {hits['server_p95']:.2f} | {hits['client_p50']:.2f} | "
