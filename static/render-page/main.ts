@@ -70,8 +70,8 @@ async function renderNow(payload: RenderPayload): Promise<PageRenderResult> {
     fontTimeoutMs: payload.fontTimeoutMs,
     resolveImageUrl: (url) => (Object.prototype.hasOwnProperty.call(images, url) ? images[url] : { error: 'not fetched' }),
   });
-  // Two frames so that the capture sees the final paint.
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  // No waiting for animation frames here: CDP Page.captureScreenshot produces a fresh
+  // frame of the current DOM itself (measured: two rAFs cost ~25 ms a render).
   return { warnings: result.warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100 };
 }
 

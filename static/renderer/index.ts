@@ -142,7 +142,7 @@ function buildText(el: TextElement, warnings: RenderWarning[], families: { avail
       });
     }
   }
-  const fontSize = num(style.fontSize, 32, 1, 2000);
+  const fontSize = num(style.fontSize, 48, 1, 2000);
   const weight = fontWeight(style.fontWeight);
   const fontStyle = keyword(style.fontStyle, ['normal', 'italic'] as const, 'normal');
   const stack = fontStack(family);
