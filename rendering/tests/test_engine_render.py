@@ -356,3 +356,16 @@ def test_bad_jobs_are_refused_without_retry():
         with pytest.raises(engine.RenderError) as exc:
             engine.render(job)
         assert exc.value.retryable is False
+
+
+def test_images_switch_correctly_between_renders_on_a_warm_page():
+    def url(colour):
+        return "data:image/png;base64," + base64.b64encode(png_bytes((20, 20), colour)).decode()
+
+    red, green = url((255, 0, 0)), url((0, 255, 0))
+    d = doc(image_el("a", red, x=0, y=0, width=50, height=50), image_el("b", red, x=50, y=0, width=50, height=50))
+    for data, want in (({}, ((255, 0, 0), (255, 0, 0))), ({"b.img": green}, ((255, 0, 0), (0, 255, 0))),
+                       ({"a.img": green, "b.img": red}, ((0, 255, 0), (255, 0, 0))), ({}, ((255, 0, 0), (255, 0, 0)))):
+        r = render(d, data=data, width=100, height=50, key="acct-images")
+        assert r.warnings == []
+        assert close(pixel(r, 25, 25)[:3], want[0], 6) and close(pixel(r, 75, 25)[:3], want[1], 6)

@@ -280,10 +280,38 @@ function buildImageJob(img: HTMLImageElement, primary: unknown, fallback: unknow
   return job;
 }
 
+// Recently used images stay referenced, so the next render with the same URL gets the
+// already fetched and decoded image from the document's list of available images.
+const keptImages = new Map<string, HTMLImageElement>();
+const KEEP_IMAGES = 8;
+
+function keepImage(url: string, img: HTMLImageElement): void {
+  keptImages.delete(url);
+  keptImages.set(url, img);
+  while (keptImages.size > KEEP_IMAGES) keptImages.delete(keptImages.keys().next().value as string);
+}
+
+/**
+ * A decoded image for url from an earlier render, put in place of `img` (the styles of the
+ * new node carried over). Saves the fetch and the decode when a template repeats its images.
+ */
+function reuseKept(job: ImageJob, url: string): boolean {
+  const kept = keptImages.get(url);
+  if (!kept || kept.isConnected || !kept.complete || kept.naturalWidth === 0 || !job.img.parentNode) return false;
+  kept.setAttribute('style', job.img.getAttribute('style') ?? '');
+  job.img.replaceWith(kept);
+  job.img = kept;
+  keepImage(url, kept);
+  return true;
+}
+
 function loadInto(img: HTMLImageElement, url: string, timeoutMs: number): Promise<boolean> {
   img.src = url;
   const p = img.decode().then(
-    () => img.naturalWidth > 0,
+    () => {
+      if (img.naturalWidth > 0) keepImage(url, img);
+      return img.naturalWidth > 0;
+    },
     () => false,
   );
   return withTimeout(p, timeoutMs, false);
@@ -293,7 +321,7 @@ async function settleImage(job: ImageJob, opts: RenderOptions, warnings: RenderW
   const timeout = num(opts.imageTimeoutMs, DEFAULT_IMAGE_TIMEOUT, 1, 600_000);
   let usedIndex = -1;
   for (let i = 0; i < job.candidates.length; i++) {
-    if (await loadInto(job.img, job.candidates[i].url, timeout)) {
+    if (reuseKept(job, job.candidates[i].url) || (await loadInto(job.img, job.candidates[i].url, timeout))) {
       usedIndex = i;
       break;
     }
