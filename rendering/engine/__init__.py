@@ -256,7 +256,7 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
             t0 = time.perf_counter()
             out = page.evaluate("(p) => window.__audome.render(p)", payload)
             layout_ms = (time.perf_counter() - t0) * 1000
-            image, capture_ms, encode_ms = state.capture(ctx.cdp, width, height, fmt, quality)
+            image, capture_ms, encode_ms = state.capture(ctx.cdp, width, height, fmt, quality, _scale(job))
             warnings = out.get("warnings") or []
         else:
             page = state.html_page(ctx)
@@ -282,7 +282,7 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
                 min(10_000, budget_ms),
             )
             layout_ms = (time.perf_counter() - t0) * 1000
-            image, capture_ms, encode_ms = state.capture(ctx.html_cdp, width, height, fmt, quality)
+            image, capture_ms, encode_ms = state.capture(ctx.html_cdp, width, height, fmt, quality, _scale(job))
             warnings = [
                 {"code": "IMAGE_FALLBACK", "message": f"Image {url[:200]} could not be used ({v['error']})."}
                 for url, v in prep.images.items() if isinstance(v, dict)
@@ -293,6 +293,14 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
         state.html_docs = {}
     state.renders += 1
     return image, warnings, layout_ms, capture_ms, encode_ms
+
+
+def _scale(job: RenderJob) -> float:
+    try:
+        scale = float(getattr(job, "scale", 1.0) or 1.0)
+    except (TypeError, ValueError):
+        return 1.0
+    return min(1.0, max(0.05, scale)) if scale == scale else 1.0
 
 
 def _css_rgba(page, colour: str) -> dict | None:
@@ -363,5 +371,8 @@ def render(job: RenderJob, *, timeout: float = 30.0) -> RenderResult:
         "encode": round(encode_ms, 1),
         "total": round(total_ms, 1),
     }
+    scale = _scale(job)
+    if scale != 1.0:
+        width, height = max(1, round(width * scale)), max(1, round(height * scale))
     return RenderResult(image=image, width=width, height=height, format=fmt, mime=MIME[fmt],
                         timings=timings, warnings=_clean_warnings(warnings))

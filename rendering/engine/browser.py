@@ -332,10 +332,10 @@ class BrowserState:
         return (width, height)
 
     @staticmethod
-    def capture(cdp, width: int, height: int, fmt: str, quality: int) -> tuple[bytes, float, float]:
+    def capture(cdp, width: int, height: int, fmt: str, quality: int, scale: float = 1.0) -> tuple[bytes, float, float]:
         params = {
             "format": fmt,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
             "fromSurface": True,
             "captureBeyondViewport": False,
             "optimizeForSpeed": True,

@@ -35,6 +35,7 @@ class RenderJob:
     html: str | None = None
     fonts: list[FontFace] = field(default_factory=list)
     isolation_key: str = "default"  # the account id: nothing carries over between keys
+    scale: float = 1.0  # optional: output at width×scale × height×scale (e.g. 0.5 for low-res previews)
 
 
 @dataclass

@@ -369,3 +369,13 @@ def test_images_switch_correctly_between_renders_on_a_warm_page():
         r = render(d, data=data, width=100, height=50, key="acct-images")
         assert r.warnings == []
         assert close(pixel(r, 25, 25)[:3], want[0], 6) and close(pixel(r, 75, 25)[:3], want[1], 6)
+
+
+def test_scale_gives_a_smaller_image_of_the_same_picture():
+    d = doc(rect_el(x=0, y=0, width=200, height=100, fill="#ff0000"))
+    job = engine.RenderJob(width=400, height=200, format="webp", quality=70, document=d, isolation_key="acct-a", scale=0.5)
+    r = engine.render(job)
+    im = image_of(r)
+    assert im.size == (200, 100) and (r.width, r.height) == (200, 100)
+    assert close(im.convert("RGB").getpixel((50, 25)), (255, 0, 0), 12)
+    assert close(im.convert("RGB").getpixel((150, 75)), (255, 255, 255), 12)
