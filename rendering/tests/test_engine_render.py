@@ -379,3 +379,26 @@ def test_scale_gives_a_smaller_image_of_the_same_picture():
     assert im.size == (200, 100) and (r.width, r.height) == (200, 100)
     assert close(im.convert("RGB").getpixel((50, 25)), (255, 0, 0), 12)
     assert close(im.convert("RGB").getpixel((150, 75)), (255, 255, 255), 12)
+
+
+def test_image_over_the_pixel_cap_is_refused():
+    buf = io.BytesIO()
+    Image.new("1", (10_000, 5_000), 1).save(buf, "PNG")  # 50 megapixels, a few kB on the wire
+    bomb = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    r = render(doc(image_el("hero", "", width=50, height=50)), data={"hero.img": bomb}, width=60, height=60)
+    assert [w["code"] for w in r.warnings] == ["IMAGE_FALLBACK"] and "too large" in r.warnings[0]["message"]
+
+
+def test_renders_from_many_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    colours = ["#ff0000", "#00ff00", "#0000ff", "#ffff00", "#00ffff", "#ff00ff"]
+
+    def one(i):
+        c = colours[i % len(colours)]
+        r = render(doc(rect_el(x=0, y=0, width=40, height=40, fill=c)), width=40, height=40, key=f"acct-t{i % 3}")
+        return c, pixel(r, 20, 20)[:3]
+
+    with ThreadPoolExecutor(6) as pool:
+        for c, got in pool.map(one, range(12)):
+            assert close(got, tuple(int(c[j:j + 2], 16) for j in (1, 3, 5)), 4)
