@@ -282,6 +282,8 @@ RENDER_MAX_REQUEUES = env_int("RENDER_MAX_REQUEUES", 5)
 RENDER_IN_FLIGHT_RETRY_AFTER = env_int("RENDER_IN_FLIGHT_RETRY_AFTER", 2)
 RENDER_SWEEP_INTERVAL = env_int("RENDER_SWEEP_INTERVAL", 15)
 IDEMPOTENCY_TTL = 24 * 3600
+# Celery worker processes keep their DB connection this many seconds between tasks (0: one per task).
+WORKER_DB_CONN_MAX_AGE = env_int("WORKER_DB_CONN_MAX_AGE", 600)
 CELERY_TASK_ROUTES["rendering.render_generation"] = {"queue": RENDER_QUEUE}
 CELERY_BEAT_SCHEDULE["rendering-generations-sweep"] = {
     "task": "rendering.generations_sweep", "schedule": float(RENDER_SWEEP_INTERVAL), "options": {"expires": 60},

@@ -175,7 +175,8 @@ def test_template_render_fills_data_and_draws_shapes(render_worker, api, owner):
     assert image.getpixel((70, 230)) == (255, 0, 0)  # the shape, where the template put it
     assert image.getpixel((300, 250)) == (0, 0, 0)  # background
     text_box = image.crop((20, 20, 380, 140))
-    bright = sum(1 for px in text_box.getdata() if min(px) > 200)
+    pixels = text_box.load()
+    bright = sum(1 for y in range(text_box.height) for x in range(text_box.width) if min(pixels[x, y]) > 200)
     assert bright > 200, "the title text was not drawn"
     record = api.get(f"/api/render/generations/{body['generationId']}").json()
     assert record["projectId"] == str(project.pk) and record["status"] == "completed"
