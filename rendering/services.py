@@ -6,12 +6,13 @@ Credits: one is taken when the job is accepted (reference = generation id) and g
 (`refund`) by whoever moves the row to failed or canceled, in the same transaction."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
 import socket
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -152,16 +153,50 @@ def generation_wait(generation: Generation, timeout: float) -> Generation:
     return generation
 
 
-@lru_cache(maxsize=1)
-def _live_executor() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="audome-live")
+class _LivePusher:
+    """Sends live updates from one background thread with its own long-lived event loop, so the
+    channel layer keeps its Redis connections (async_to_sync would make a new loop — and new
+    connections — for every message). Best effort and off the request's critical path."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.pid = os.getpid()
+        threading.Thread(target=self.loop.run_forever, name="audome-live", daemon=True).start()
+
+    def send(self, group: str, event_type: str, payload: dict) -> None:
+        from channels.layers import get_channel_layer
+
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        message = {"type": "live.event", "event": event_type, "payload": payload}
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), self.loop)
+        future.add_done_callback(_log_live_failure)
+
+
+def _log_live_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("live update failed: %s", future.exception())
+
+
+_pusher: _LivePusher | None = None
+_pusher_lock = threading.Lock()
+
+
+def _live_pusher() -> _LivePusher:
+    global _pusher
+    with _pusher_lock:
+        if _pusher is None or _pusher.pid != os.getpid():  # a forked worker process needs its own
+            _pusher = _LivePusher()
+        return _pusher
 
 
 def _push(generation: Generation) -> None:
-    """Live update to the account's dashboards/Studio, sent off the request's critical path
-    (in order, by one background thread: a render's answer never waits for it)."""
-    payload = generation_to_dict(generation)
-    _live_executor().submit(live_send, account_group(generation.account_id), "generation.updated", payload)
+    """`generation.updated` to the account's dashboards and Studio (live_send's message shape)."""
+    try:
+        _live_pusher().send(account_group(generation.account_id), "generation.updated", generation_to_dict(generation))
+    except Exception:
+        log.warning("live update of %s failed", generation.id, exc_info=True)
 
 
 # --- finishing: fail, cancel, delete ---------------------------------------------------------

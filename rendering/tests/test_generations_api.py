@@ -194,3 +194,32 @@ def test_usage_reports_pending_renders(api, owner):
     accept(api)
     usage = api.get("/api/account/usage").json()
     assert usage["pendingRenders"] == 2 and usage["avgRenderMs"] is None
+
+
+@pytest.mark.django_db
+def test_status_changes_are_pushed_live_to_the_account_group(api, owner):
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from core.live import account_group
+
+    layer = get_channel_layer()
+
+    async def subscribe():
+        channel = await layer.new_channel()
+        await layer.group_add(account_group(owner.pk), channel)
+        return channel
+
+    async def receive(channel):
+        return await asyncio.wait_for(layer.receive(channel), timeout=10)
+
+    channel = async_to_sync(subscribe)()
+    generation_id = accept(api)
+    message = async_to_sync(receive)(channel)
+    assert message["type"] == "live.event" and message["event"] == "generation.updated"
+    assert message["payload"]["generationId"] == generation_id and message["payload"]["status"] == "pending"
+    api.post(f"/api/render/generations/{generation_id}/cancel")
+    message = async_to_sync(receive)(channel)
+    assert message["payload"]["status"] == "canceled"
