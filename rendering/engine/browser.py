@@ -166,6 +166,9 @@ class BrowserState:
         self.external: dict[str, tuple[str, bytes]] = {}
         self.html_docs: dict[str, bytes] = {}
         self.launches = 0
+        # A fresh context with the render page loaded, used by no account yet: the next new
+        # account gets it instead of waiting for a context to be made (prepared when idle).
+        self.spare: _Context | None = None
 
     # -- lifecycle --
 
@@ -192,7 +195,8 @@ class BrowserState:
         log.info("chromium launched (pid %s)", self.browser_pid)
 
     def teardown(self, keep_playwright: bool = False):
-        for ctx in list(self.contexts.values()):
+        spare, self.spare = self.spare, None
+        for ctx in [*self.contexts.values(), *([spare] if spare else [])]:
             try:
                 ctx.context.close()
             except Exception:
@@ -237,12 +241,25 @@ class BrowserState:
         if ctx is not None:
             self.contexts.move_to_end(key)
             return ctx
-        while len(self.contexts) >= max(1, _setting("RENDER_CONTEXTS", 4)):
+        self._evict(max(1, _setting("RENDER_CONTEXTS", 4)) - 1)
+        if self.spare is not None:
+            ctx, self.spare = self.spare, None
+            ctx.key = key
+            self.contexts[key] = ctx
+            return ctx
+        ctx = _Context(key, self._new_context())
+        self.contexts[key] = ctx
+        return ctx
+
+    def _evict(self, keep: int):
+        while len(self.contexts) > keep:
             _, old = self.contexts.popitem(last=False)
             try:
                 old.context.close()
             except Exception:
                 pass
+
+    def _new_context(self):
         context = self.browser.new_context(
             service_workers="block",
             accept_downloads=False,
@@ -253,9 +270,22 @@ class BrowserState:
             timezone_id="UTC",
         )
         context.route("**/*", self._route)
-        ctx = _Context(key, context)
-        self.contexts[key] = ctx
-        return ctx
+        return context
+
+    def prepare_spare(self):
+        """Idle time: make the spare context (only once Chromium is up and in use)."""
+        if self.spare is not None or self.browser is None or not self.browser.is_connected() or not self.contexts:
+            return
+        ctx = _Context("__spare__", self._new_context())
+        try:
+            self.render_page(ctx)
+        except Exception:
+            try:
+                ctx.context.close()
+            except Exception:
+                pass
+            raise
+        self.spare = ctx
 
     def render_page(self, ctx: _Context):
         if ctx.page is not None and not ctx.page.is_closed():
@@ -363,7 +393,14 @@ class Engine:
 
     def _run(self):
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=0.3)
+            except queue.Empty:
+                try:
+                    self.state.prepare_spare()
+                except Exception:
+                    log.debug("could not prepare a spare context", exc_info=True)
+                continue
             if item is None:
                 try:
                     self.state.teardown()

@@ -175,3 +175,24 @@ def test_inline_html_renders_with_our_fonts_and_background():
     assert dark_pixels(im, (0, 0, 300, 100)) > 100
     t = render(html="<p>x</p>", width=60, height=60, background="transparent", key="acct-html")
     assert image_of(t).mode == "RGBA" and image_of(t).getpixel((50, 50))[3] == 0
+
+
+def test_a_new_account_gets_a_fresh_spare_context_prepared_while_idle():
+    import time
+
+    from rendering import engine
+
+    render(doc(), width=50, height=50, key="acct-spare-1")
+    in_page("acct-spare-1", "() => localStorage.setItem('secret', 'one')")
+    eng = engine._get_engine()
+    spare = None
+    for _ in range(30):
+        time.sleep(0.8)  # the engine prepares it when it has had nothing to do for a moment
+        spare = eng.call(lambda s: s.spare, timeout=10)
+        if spare is not None:
+            break
+    assert spare is not None
+    render(doc(), width=50, height=50, key="acct-spare-2")
+    got = eng.call(lambda s: s.contexts["acct-spare-2"], timeout=10)
+    assert got is spare and got.key == "acct-spare-2"
+    assert in_page("acct-spare-2", "() => [localStorage.getItem('secret'), document.cookie]") == [None, ""]
