@@ -35,6 +35,7 @@ node_modules/.installed: package.json package-lock.json
 
 frontend: node
 	@npm run --silent build
+	@npm run --silent build:sdk
 
 i18n: python
 	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
