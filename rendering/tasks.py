@@ -1,9 +1,9 @@
-"""Thin Celery tasks: they take ids and call services."""
+"""Thin Celery tasks: they take ids and call rendering.processing."""
 from celery import shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 
-from rendering import services
+from rendering import processing
 
 
 @worker_process_init.connect
@@ -24,9 +24,9 @@ def _keep_db_connection(**kwargs):
 @shared_task(name="rendering.render_generation", queue="render", acks_late=True, reject_on_worker_lost=True,
              ignore_result=True)
 def render_generation(generation_id: str) -> str:
-    return services.generation_render(generation_id=generation_id)
+    return processing.generation_render(generation_id=generation_id)
 
 
 @shared_task(name="rendering.generations_sweep", queue="default", ignore_result=True)
 def generations_sweep() -> dict:
-    return services.generations_sweep()
+    return processing.generations_sweep()

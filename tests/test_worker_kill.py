@@ -11,7 +11,7 @@ from django.utils import timezone
 from billing.models import LedgerEntry
 from billing.services import credits_balance
 from conftest import client_for, make_account
-from rendering import services
+from rendering import processing
 from rendering.models import Generation
 from rendering.tests.helpers import URL, wait_status
 from webhooks.models import Event
@@ -89,7 +89,7 @@ def test_whole_worker_killed_then_the_sweeper_requeues_and_it_completes(celery_w
     celery_worker_factory(queues=QUEUE, env={"RENDER_QUEUE": QUEUE}, purge=False)
     while Generation.objects.get(pk=generation_id).deadline > timezone.now():
         time.sleep(0.2)
-    assert services.generations_sweep()["requeued"] == 1
+    assert processing.generations_sweep()["requeued"] == 1
     record = wait_status(api, generation_id, timeout=240)
     assert record["status"] == "completed", record
     assert_charged_once(account, generation_id)
@@ -103,7 +103,7 @@ def test_worker_lost_too_often_fails_and_refunds(celery_worker_factory, account,
     worker.kill(signal.SIGKILL)
     while Generation.objects.get(pk=generation_id).deadline > timezone.now():
         time.sleep(0.2)
-    assert services.generations_sweep()["failed"] == 1
+    assert processing.generations_sweep()["failed"] == 1
     record = api.get(f"/api/render/generations/{generation_id}").json()
     assert record["status"] == "failed" and record["creditsUsed"] == 0 and record["error"]
     assert credits_balance(account=account) == 3

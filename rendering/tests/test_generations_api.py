@@ -8,7 +8,7 @@ from django.utils import timezone
 from billing.models import LedgerEntry
 from billing.services import credits_balance
 from conftest import client_for, make_account
-from rendering import services
+from rendering import processing
 from rendering.models import Generation, IdempotencyRecord
 from rendering.tests.helpers import URL, in_threads, solid_html
 from webhooks.models import Event
@@ -53,7 +53,7 @@ def test_cancel_pending_refunds_and_the_task_then_does_nothing(api, owner):
     assert again.status_code == 409 and again.json()["code"] == "CONFLICT"
     assert credits_balance(account=owner) == 100
     # The queued task finds it canceled and returns quietly.
-    assert services.generation_render(generation_id=generation_id) == "skipped"
+    assert processing.generation_render(generation_id=generation_id) == "skipped"
     assert Generation.objects.get(pk=generation_id).status == "canceled"
 
 
@@ -157,12 +157,12 @@ def test_sweeper_requeues_stuck_processing_then_fails_and_refunds(api, owner, se
     past = timezone.now() - dt.timedelta(seconds=1)
     Generation.objects.filter(pk=generation_id).update(status="processing", attempts=1, deadline=past,
                                                        claimed_by="elsewhere:1")
-    assert services.generations_sweep()["requeued"] == 1
+    assert processing.generations_sweep()["requeued"] == 1
     row = Generation.objects.get(pk=generation_id)
     assert row.status == "pending" and row.claimed_by == "" and row.deadline > timezone.now()
     Generation.objects.filter(pk=generation_id).update(status="processing", attempts=2, deadline=past,
                                                        claimed_by="elsewhere:2")
-    assert services.generations_sweep()["failed"] == 1
+    assert processing.generations_sweep()["failed"] == 1
     row = Generation.objects.get(pk=generation_id)
     assert row.status == "failed" and row.credits_used == 0 and row.error
     assert credits_balance(account=owner) == 100
@@ -171,7 +171,7 @@ def test_sweeper_requeues_stuck_processing_then_fails_and_refunds(api, owner, se
     record = api.get(f"/api/render/generations/{generation_id}").json()
     assert record["status"] == "failed" and record["error"] and "imageUrl" not in record
     # Sweeping again changes nothing (the refund happened once).
-    services.generations_sweep()
+    processing.generations_sweep()
     assert credits_balance(account=owner) == 100
 
 
@@ -181,9 +181,9 @@ def test_sweeper_fails_a_job_no_worker_ever_took(api, owner, settings):
     generation_id = accept(api)
     past = timezone.now() - dt.timedelta(seconds=1)
     Generation.objects.filter(pk=generation_id).update(deadline=past)
-    assert services.generations_sweep()["requeued"] == 1
+    assert processing.generations_sweep()["requeued"] == 1
     Generation.objects.filter(pk=generation_id).update(deadline=past)
-    assert services.generations_sweep()["failed"] == 1
+    assert processing.generations_sweep()["failed"] == 1
     assert Generation.objects.get(pk=generation_id).status == "failed"
     assert credits_balance(account=owner) == 100
 
