@@ -2,7 +2,8 @@
 
 Starts its own stack — uvicorn (ASGI) + a Celery `render` worker (-c 2, as `make run`) + a
 Celery `preview` worker (-c PREVIEW_MAX_CONCURRENCY, default 1) — on its own Postgres database
-(`audome_bench_preview`) and Redis db (13). Then:
+(`audome_bench_preview`) and Redis db (13), with a 1080×1080 card (shapes, Latin and Arabic
+text). Then:
 
 1. generate alone: N sequential POST /api/render/generate (1080×1080 card, text changing every
    time) → p50 / p95;
@@ -24,7 +25,9 @@ import argparse
 import json
 import os
 import re
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -35,16 +38,91 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.generate_bench import Stack, percentile, seed  # noqa: E402
-
 VENV_BIN = Path(sys.executable).parent
 
 
-class FloodStack(Stack):
-    """The generate bench's stack plus a preview worker, with the preview limits out of the way."""
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def reset_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+CARD = {
+    "version": 1,
+    "background": {"color": "#0f172a"},
+    "elements": [
+        {"id": "panel", "type": "shape", "shape": "rect", "x": 0, "y": 420, "width": 1080, "height": 660,
+         "fill": "#1d4ed8"},
+        {"id": "bar", "type": "shape", "shape": "rect", "x": 80, "y": 80, "width": 240, "height": 12,
+         "fill": "#f59e0b", "borderRadius": 6},
+        {"id": "dot", "type": "shape", "shape": "ellipse", "x": 900, "y": 60, "width": 120, "height": 120,
+         "fill": "#22c55e"},
+        {"id": "title", "type": "text", "x": 80, "y": 130, "width": 920, "height": 200, "dynamicKey": "title",
+         "text": "Summer sale", "style": {"fontFamily": "Noto Sans", "fontSize": 80, "fontWeight": 700,
+                                           "color": "#ffffff", "lineHeight": 1.1, "autoFit": True}},
+        {"id": "sub", "type": "text", "x": 80, "y": 330, "width": 920, "height": 60, "dynamicKey": "subtitle",
+         "text": "Up to 50% off", "style": {"fontFamily": "Noto Sans", "fontSize": 36, "color": "#cbd5e1"}},
+        {"id": "ar", "type": "text", "x": 80, "y": 520, "width": 920, "height": 120, "text": "تخفيضات الصيف",
+         "style": {"fontFamily": "Noto Sans Arabic", "fontSize": 64, "color": "#ffffff", "textAlign": "end"}},
+    ],
+}
+
+
+def seed() -> tuple[str, str]:
+    """An account with credits, a render-only token and a 1080×1080 card. Returns (token, project id)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from accounts.services import token_create, user_create
+    from projects.document import validate_document
+    from projects.models import Project
+
+    account = user_create(email=f"bench-{uuid.uuid4().hex[:6]}@example.com", password=None, starting_credits=100000)
+    _token, plain = token_create(account=account, name="bench", scope="render-only")
+    document = validate_document(CARD, width=1080, height=1080)
+    project = Project.objects.create(account=account, name="Bench card", width=1080, height=1080, document=document)
+    return plain, str(project.pk)
+
+
+class FloodStack:
+    """uvicorn + a `render` worker (-c 2, as make run) + a `preview` worker, with the preview limits
+    out of the way, on the bench's own database and Redis db."""
 
     def __init__(self, args):
-        super().__init__(args)
+        self.args = args
+        self.port = free_port()
+        self.media = tempfile.mkdtemp(prefix="audome-bench-media-")
+        self.logs = Path(tempfile.mkdtemp(prefix="audome-bench-logs-"))
+        self.procs: list[subprocess.Popen] = []
+        self.env = dict(os.environ)
+        self.env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=args.database_url, REDIS_URL=args.redis_url,
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}", PORT=str(self.port), MEDIA_ROOT=self.media,
+            DB_CONN_MAX_AGE="60", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
+            PREVIEW_RATE_PER_MINUTE="1000000", PREVIEW_RATE_PER_HOUR="1000000", API_RATE_LIMIT_PER_MINUTE="1000000",
+            MAX_RENDERS_IN_FLIGHT="1000", PREVIEW_MAX_CONCURRENCY=str(args.preview_concurrency),
+        )
         if args.db_pool:
             # Django under ASGI opens a database connection per request (each request runs in its own
             # thread); psycopg's pool (Django ≥ 5.1, `pip install psycopg-pool`) hands them out instead.
@@ -54,28 +132,68 @@ class FloodStack(Stack):
                 "DATABASES['default']['CONN_MAX_AGE'] = 0\n"
                 "DATABASES['default'].setdefault('OPTIONS', {})['pool'] = {'min_size': 2, 'max_size': 8}\n"
             )
-            sys.path.insert(0, folder)
-            self.env.update(DJANGO_SETTINGS_MODULE="bench_pool_settings",
-                            PYTHONPATH=os.pathsep.join(filter(None, [folder, os.environ.get("PYTHONPATH")])))
-        self.env.update(
-            PREVIEW_RATE_PER_MINUTE="1000000", PREVIEW_RATE_PER_HOUR="1000000", API_RATE_LIMIT_PER_MINUTE="1000000",
-            MAX_RENDERS_IN_FLIGHT="1000", PREVIEW_MAX_CONCURRENCY=str(args.preview_concurrency),
-        )
+            # The web process only: Celery's Django fixup doesn't get along with the pool (workers keep
+            # their persistent connections, which work there: a worker process is one thread).
+            self.web_env = dict(self.env, DJANGO_SETTINGS_MODULE="bench_pool_settings",
+                                PYTHONPATH=os.pathsep.join(filter(None, [folder, os.environ.get("PYTHONPATH")])))
+        else:
+            self.web_env = self.env
 
     def start(self) -> None:
-        super().start()
-        self.flood_token, self.flood_project_id = seed(self.media)  # a second account floods
-        self.preview_name = f"bench-preview-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
-        self._spawn("preview-worker", [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", "preview", "-c",
-                                       str(self.args.preview_concurrency), "-n", self.preview_name,
-                                       "--without-gossip", "--without-mingle", "--without-heartbeat",
-                                       "-l", "WARNING"])
+        os.environ.update(self.env)
+        reset_database(self.args.database_url)
+        import redis
+
+        redis.Redis.from_url(self.args.redis_url).flushdb()
+        self.token, self.project_id = seed()
+        self.flood_token, self.flood_project_id = seed()  # a second account floods
+        self._spawn("web", [str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1", "--port",
+                            str(self.port), "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
+                    env=self.web_env)
+        names = []
+        for name, queue, concurrency in (("render", "render", self.args.workers),
+                                         ("preview", "preview", self.args.preview_concurrency)):
+            hostname = f"bench-{name}-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
+            names.append(hostname)
+            self._spawn(f"{name}-worker", [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", queue, "-c",
+                                           str(concurrency), "-n", hostname, "--without-gossip", "--without-mingle",
+                                           "--without-heartbeat", "-l", "WARNING"])
+        import httpx
+
         from core.heartbeat import KEY_PREFIX
         from core.redis import get_redis
 
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not get_redis().exists(KEY_PREFIX + self.preview_name):
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        while time.monotonic() < deadline and not all(get_redis().exists(KEY_PREFIX + n) for n in names):
             time.sleep(0.2)
+
+    def _spawn(self, name: str, cmd: list[str], env: dict | None = None) -> None:
+        log = open(self.logs / f"{name}.log", "wb")
+        self.procs.append(subprocess.Popen(cmd, cwd=BASE_DIR, env=env or self.env, stdout=log,
+                                           stderr=subprocess.STDOUT, start_new_session=True))
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        for proc in self.procs:  # Chromium left in the process groups
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
 
 def generate_run(stack: FloodStack, count: int) -> dict:
@@ -96,7 +214,13 @@ def generate_run(stack: FloodStack, count: int) -> dict:
             else:
                 errors.append(f"{response.status_code} {response.text[:160]}")
     return {"ok": len(latencies), "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-            "errors": errors}
+            "errors": errors, "latencies": latencies}
+
+
+def merged(runs: list[dict]) -> dict:
+    latencies = [x for run in runs for x in run["latencies"]]
+    return {"ok": len(latencies), "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
+            "errors": [e for run in runs for e in run["errors"]], "latencies": latencies}
 
 
 class Flood:
@@ -173,7 +297,8 @@ def cache_hits(stack: FloodStack, count: int, title: str = "Cached card") -> dic
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=30, help="sequential generates per phase")
+    parser.add_argument("--requests", type=int, default=20, help="sequential generates per phase and round")
+    parser.add_argument("--rounds", type=int, default=3, help="alone/flood phases, alternated")
     parser.add_argument("--flood-clients", type=int, default=8)
     parser.add_argument("--hits", type=int, default=200, help="cache-hit previews")
     parser.add_argument("--workers", type=int, default=2, help="render worker processes (-c), as make run")
@@ -186,13 +311,24 @@ def main() -> None:
     args = parser.parse_args()
 
     stack = FloodStack(args)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so `finally` stops the stack
     try:
         stack.start()
         generate_run(stack, 4)  # warm both render processes
         cache_hits(stack, 5, title="Warm-up")  # warm the preview worker
-        alone = generate_run(stack, args.requests)
-        with Flood(stack, args.flood_clients) as flood:
-            flooded = generate_run(stack, args.requests)
+        # Alternate the two conditions so a change in the machine's other load hits both alike.
+        alone_runs, flood_runs = [], []
+        statuses: dict[int, int] = {}
+        miss_ms: list[float] = []
+        for _ in range(args.rounds):
+            alone_runs.append(generate_run(stack, args.requests))
+            with Flood(stack, args.flood_clients) as flood:
+                flood_runs.append(generate_run(stack, args.requests))
+            for code, n in flood.statuses.items():
+                statuses[code] = statuses.get(code, 0) + n
+            miss_ms += flood.miss_ms
+        flood.statuses, flood.miss_ms = statuses, miss_ms
+        alone, flooded = merged(alone_runs), merged(flood_runs)
         hits = cache_hits(stack, args.hits)
     finally:
         stack.stop()
@@ -200,13 +336,14 @@ def main() -> None:
 
 
 def print_report(args, alone: dict, flooded: dict, flood: Flood, hits: dict) -> None:
-    print(f"\n## generate latency with and without a preview flood — 1080×1080 card, png, {args.requests} "
-          f"sequential generates per phase; render worker -c {args.workers}, preview worker -c "
+    print(f"\n## generate latency with and without a preview flood — 1080×1080 card, png, {args.rounds} rounds × "
+          f"{args.requests} sequential generates per phase; render worker -c {args.workers}, preview worker -c "
           f"{args.preview_concurrency}; flood: {args.flood_clients} clients, every preview a cache miss\n")
     print("| | generate p50 ms | generate p95 ms | ok |")
     print("|---|---|---|---|")
-    print(f"| alone | {alone['p50']:.0f} | {alone['p95']:.0f} | {alone['ok']}/{args.requests} |")
-    print(f"| during the flood | {flooded['p50']:.0f} | {flooded['p95']:.0f} | {flooded['ok']}/{args.requests} |")
+    total = args.rounds * args.requests
+    print(f"| alone | {alone['p50']:.0f} | {alone['p95']:.0f} | {alone['ok']}/{total} |")
+    print(f"| during the flood | {flooded['p50']:.0f} | {flooded['p95']:.0f} | {flooded['ok']}/{total} |")
     p50_change = (flooded["p50"] / alone["p50"] - 1) * 100 if alone["p50"] else float("nan")
     p95_change = (flooded["p95"] / alone["p95"] - 1) * 100 if alone["p95"] else float("nan")
     print(f"| change | {p50_change:+.1f}% | {p95_change:+.1f}% | goal for p95: < 20% |")
