@@ -137,7 +137,9 @@ class FloodStack:
             self.web_env = dict(self.env, DJANGO_SETTINGS_MODULE="bench_pool_settings",
                                 PYTHONPATH=os.pathsep.join(filter(None, [folder, os.environ.get("PYTHONPATH")])))
         else:
-            self.web_env = self.env
+            # As `make run`: under ASGI every request runs in a thread of its own, so a persistent
+            # connection (CONN_MAX_AGE > 0) would be left open per request until Postgres runs out.
+            self.web_env = dict(self.env, DB_CONN_MAX_AGE="0")
 
     def start(self) -> None:
         os.environ.update(self.env)
@@ -202,6 +204,7 @@ def generate_run(stack: FloodStack, count: int) -> dict:
     url = f"http://127.0.0.1:{stack.port}/api/render/generate"
     headers = {"Authorization": f"Bearer {stack.token}", "Content-Type": "application/json"}
     latencies, errors = [], []
+    phases: dict[str, list[float]] = {}
     with httpx.Client(timeout=120) as client:
         for i in range(count):
             body = {"projectId": stack.project_id, "format": "png",
@@ -211,16 +214,23 @@ def generate_run(stack: FloodStack, count: int) -> dict:
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code == 200:
                 latencies.append(elapsed)
+                for phase, value in (response.json().get("timings") or {}).items():
+                    if isinstance(value, (int, float)):
+                        phases.setdefault(phase, []).append(value)
             else:
                 errors.append(f"{response.status_code} {response.text[:160]}")
     return {"ok": len(latencies), "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-            "errors": errors, "latencies": latencies}
+            "errors": errors, "latencies": latencies, "phases": phases}
 
 
 def merged(runs: list[dict]) -> dict:
     latencies = [x for run in runs for x in run["latencies"]]
+    phases: dict[str, list[float]] = {}
+    for run in runs:
+        for phase, values in run["phases"].items():
+            phases.setdefault(phase, []).extend(values)
     return {"ok": len(latencies), "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-            "errors": [e for run in runs for e in run["errors"]], "latencies": latencies}
+            "errors": [e for run in runs for e in run["errors"]], "latencies": latencies, "phases": phases}
 
 
 class Flood:
@@ -347,6 +357,14 @@ def print_report(args, alone: dict, flooded: dict, flood: Flood, hits: dict) -> 
     p50_change = (flooded["p50"] / alone["p50"] - 1) * 100 if alone["p50"] else float("nan")
     p95_change = (flooded["p95"] / alone["p95"] - 1) * 100 if alone["p95"] else float("nan")
     print(f"| change | {p50_change:+.1f}% | {p95_change:+.1f}% | goal for p95: < 20% |")
+    print("\nServer-side phases of those generates (p50 ms, from the responses' `timings`):\n")
+    names = ("queue", "fetch", "layout", "capture", "encode", "store", "total")
+    print("| | " + " | ".join(names) + " | client − total |")
+    print("|---|" + "---|" * (len(names) + 1))
+    for label, run in (("alone", alone), ("during the flood", flooded)):
+        cells = [percentile(run["phases"].get(n, []), 50) for n in names]
+        overhead = run["p50"] - cells[-1]
+        print(f"| {label} | " + " | ".join(f"{c:.1f}" for c in cells) + f" | {overhead:.1f} |")
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(flood.statuses.items()))
     miss_p50 = percentile(flood.miss_ms, 50) if flood.miss_ms else float("nan")
     print(f"\nflood answers during the run: {statuses or 'none'}; rendered previews: {len(flood.miss_ms)}, "

@@ -30,11 +30,29 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _lower_autogroup(target: int) -> None:
+    """With the kernel's autogroup scheduling, nice only orders processes *within* a session: a
+    preview worker started in a session of its own (setsid, a supervisor) would still get an equal
+    share against the render worker's session. So when the session is the worker's own (its main
+    process leads it), lower the whole session's autogroup too. A session shared with other
+    processes (`make run`) is left alone: there plain nice does the job."""
+    if os.getsid(0) not in (os.getpid(), os.getppid()):
+        return
+    try:
+        path = Path("/proc/self/autogroup")
+        current = int(path.read_text().rsplit("nice", 1)[1])
+        if current < target:
+            path.write_text(str(target))
+    except (OSError, ValueError, IndexError):
+        pass
+
+
 def lower_priority() -> None:
     """Renice this process and its descendants to PREVIEW_WORKER_NICE (never raises priority)."""
     target = int(getattr(settings, "PREVIEW_WORKER_NICE", 0) or 0)
     if target <= 0:
         return
+    _lower_autogroup(target)
     for pid in [os.getpid(), *_descendants(os.getpid())]:
         try:
             if os.getpriority(os.PRIO_PROCESS, pid) < target:
