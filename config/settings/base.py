@@ -303,6 +303,8 @@ PREVIEW_RENDER_TIMEOUT = env_int("PREVIEW_RENDER_TIMEOUT", 30)  # seconds for th
 PREVIEW_CLEANUP_INTERVAL = env_int("PREVIEW_CLEANUP_INTERVAL", 60)  # beat: delete expired/evicted preview files
 # The preview worker renices itself and its Chromium to this (0 = off): paid renders win the CPU.
 PREVIEW_WORKER_NICE = env_int("PREVIEW_WORKER_NICE", 10)
+# A preview waits up to this long (ms) for in-flight paid renders to finish before it starts.
+PREVIEW_YIELD_MAX_MS = env_int("PREVIEW_YIELD_MAX_MS", 750)
 SIGNED_URL_CACHE_TTL = env_int("SIGNED_URL_CACHE_TTL", 30 * 86400)  # Redis index of signed-URL renders (DB is the fallback)
 CELERY_TASK_ROUTES["rendering.preview.render"] = {"queue": PREVIEW_QUEUE}
 CELERY_TASK_ROUTES["rendering.preview.cleanup"] = {"queue": "default"}

@@ -58,6 +58,15 @@ def project_for_preview(*, account, credential, project_id: str):
     return project_get(account=account, credential=credential, project_id=project_id)
 
 
+def release_db_connection() -> None:
+    """Give this request's database connection back (to the pool, or close it) before a long wait
+    that needs none; Django opens a new one if anything after the wait touches the database."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def _lock_ttl_ms() -> int:
     return (settings.PREVIEW_QUEUE_TIMEOUT + settings.PREVIEW_RENDER_TIMEOUT + 15) * 1000
 
@@ -90,6 +99,7 @@ def preview_get(*, account, project, data: dict | None, entry: dict | None = Non
         entry = cache.cache_get(digest)
     if entry is not None:
         return PreviewOutcome(entry, cached=True)
+    release_db_connection()  # a miss waits on Redis for up to 30 s: don't sit on a database connection
     payload = {
         "accountId": str(account.pk), "projectId": str(project.pk), "digest": digest,
         "document": project.document, "data": data, "width": project.width, "height": project.height,
@@ -333,6 +343,23 @@ def _render_job(payload: dict):
     return render_job_for(generation)
 
 
+def _yield_to_renders() -> None:
+    """Paid renders first: while any generation is in flight, hold the preview back a little
+    (at most PREVIEW_YIELD_MAX_MS), so on a machine short of cores the preview's Chromium starts in
+    the gaps between renders rather than on top of them."""
+    limit = getattr(settings, "PREVIEW_YIELD_MAX_MS", 0) / 1000
+    if limit <= 0:
+        return
+    from rendering.models import IN_FLIGHT, Generation
+
+    deadline = time.monotonic() + limit
+    try:
+        while Generation.objects.filter(status__in=IN_FLIGHT).exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    except Exception:  # never let the courtesy fail the preview
+        log.warning("could not look at the render queue", exc_info=True)
+
+
 def _store(name: str, content: bytes) -> None:
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
@@ -357,6 +384,7 @@ def preview_render(*, job_id: str) -> str:
     digest = digest_raw.decode()
     _publish(digest, {"event": "started", "job": job_id})
     started = time.perf_counter()
+    _yield_to_renders()
     outcome = "failed"
     try:
         payload = json.loads(raw_payload)

@@ -188,6 +188,9 @@ def signed_render(*, project, data: dict, options: dict) -> SignedOutput:
             finally:
                 lock_release(lock, me)
         # Someone renders the same URL right now: wait for them, then look again.
+        from rendering.preview.services import release_db_connection
+
+        release_db_connection()
         while lock_owner(lock) is not None and time.monotonic() < give_up:
             time.sleep(0.05)
         found = _lookup(key, account)
@@ -216,6 +219,9 @@ def _render(*, key: str, project, data: dict, options: dict) -> SignedOutput:
             options={**options, "backgroundColor": None, "html": None}, metadata={},
             idempotency_key=f"su:{key}", source=GenerationSource.SIGNED_URL,
         )
+    from rendering.preview.services import release_db_connection
+
+    release_db_connection()  # the wait is on Redis; generation_wait reconnects to re-read the row
     generation = generation_wait(generation, settings.RENDER_SYNC_TIMEOUT)
     if generation.status == GenerationStatus.COMPLETED and generation.output:
         content_type = CONTENT_TYPES[generation.options.get("format", "png")]
