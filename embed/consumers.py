@@ -9,7 +9,7 @@ for `project.updated` (this project) and `generation.updated` (this project's re
 import json
 from urllib.parse import urlsplit
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
@@ -34,7 +34,7 @@ def _origin_ok(scope) -> bool:
     )
 
 
-@sync_to_async
+@database_sync_to_async
 def _authorize(user, token: str | None, project_id: str):
     """(account, credential, project id) for a session user or an embed token, or None."""
 
@@ -59,7 +59,7 @@ def _authorize(user, token: str | None, project_id: str):
     return account, credential, str(project.pk)
 
 
-@sync_to_async
+@database_sync_to_async
 def _embed_still_valid(session_id: str) -> bool:
     """Re-read on every event: an embed session that expired (or was cut short) stops pushing."""
     from accounts.models import EmbedSession

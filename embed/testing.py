@@ -18,6 +18,31 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Test modules import these fixtures (`from embed.testing import *`), so each module gets its own
+# fixture definitions; the resources behind them are shared per process (one server, one browser,
+# one demo host), created by the first user and torn down when the last one lets go.
+_shared: dict[str, list] = {}
+
+
+def _acquire(name: str, create):
+    entry = _shared.get(name)
+    if entry is None:
+        value, close = create()
+        entry = _shared[name] = [value, close, 0]
+    entry[2] += 1
+    return entry[0]
+
+
+def _release(name: str) -> None:
+    entry = _shared.get(name)
+    if entry is None:
+        return
+    entry[2] -= 1
+    if entry[2] <= 0:
+        del _shared[name]
+        entry[1]()
+
+
 __all__ = ["asgi_live_server", "chromium", "dashboard_page", "demo_host", "login_cookie", "studio_built"]
 
 
@@ -56,6 +81,11 @@ def studio_built():
 def asgi_live_server(django_db_setup, studio_built):
     """uvicorn serving config.asgi (HTTP and WebSocket) on a free port; PUBLIC_BASE_URL points at it
     (so image URLs in responses are reachable by the browser)."""
+    yield _acquire("server", lambda: _start_server(studio_built))
+    _release("server")
+
+
+def _start_server(dist):
     import uvicorn
     from django.conf import settings
     from django.contrib.staticfiles import finders
@@ -68,33 +98,51 @@ def asgi_live_server(django_db_setup, studio_built):
     settings.PUBLIC_BASE_URL = url
     os.environ["PUBLIC_BASE_URL"] = url
     # The built bundles straight from static/dist (as runserver would), without collectstatic.
-    dist = str(studio_built)
-    if dist not in [str(d) for d in settings.STATICFILES_DIRS]:
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, dist]
+    if str(dist) not in [str(d) for d in settings.STATICFILES_DIRS]:
+        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, str(dist)]
     finders.get_finder.cache_clear()
-    app = ASGIStaticFilesHandler(application)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
+    config = uvicorn.Config(ASGIStaticFilesHandler(application), host="127.0.0.1", port=port, lifespan="off",
                             log_level="warning", access_log=False, ws="auto")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="asgi-live-server", daemon=True)
     thread.start()
     wait_http(f"{url}/healthz")
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+
+    def close():
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    return url, close
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(request):
+    """One Playwright browser per process: tests/browser/conftest.py's `chromium_browser` when it is
+    there (two sync Playwright instances can't run side by side), else our own."""
+    try:
+        yield request.getfixturevalue("chromium_browser")
+        return
+    except pytest.FixtureLookupError:
+        pass
+    yield _acquire("chromium", _start_chromium)
+    _release("chromium")
+
+
+def _start_chromium():
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop on the main thread; the test's own ORM calls are
     # still plain synchronous code, so Django's async-context guard must stand aside.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=CHROMIUM_ARGS)
-        yield browser
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                                         args=CHROMIUM_ARGS)
+
+    def close():
         browser.close()
+        playwright.stop()
+
+    return browser, close
 
 
 def login_cookie(account, base_url: str, *, theme: str | None = None, language: str | None = None) -> list[dict]:
@@ -140,17 +188,27 @@ def dashboard_page(chromium, asgi_live_server):
 def demo_host(asgi_live_server, tmp_path_factory):
     """The embed demo host (`python -m embed.demo_host`) on another origin (localhost:<port>, while
     Audome is 127.0.0.1:<port>). Yields (url, token_file): write an API token to token_file first."""
+    yield _acquire("demo_host", lambda: _start_demo_host(asgi_live_server, tmp_path_factory))
+    _release("demo_host")
+
+
+def _start_demo_host(audome: str, tmp_path_factory):
     port = free_port()
     token_file = tmp_path_factory.mktemp("demo-host") / "demo-token"
     token_file.write_text("")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "embed.demo_host", "--port", str(port), "--audome", asgi_live_server,
+        [sys.executable, "-m", "embed.demo_host", "--port", str(port), "--audome", audome,
          "--token-file", str(token_file)],
         cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
-    try:
-        wait_http(f"http://127.0.0.1:{port}/healthz")
-        yield f"http://localhost:{port}", token_file
-    finally:
+
+    def close():
         proc.terminate()
         proc.wait(timeout=10)
+
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz")
+    except Exception:
+        close()
+        raise
+    return (f"http://localhost:{port}", token_file), close

@@ -1,12 +1,15 @@
 """/ws/studio/<projectId>: authenticated by session or embed token, origin-checked, forwards only
 this project's events, and never another account's."""
+import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async as sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -24,8 +27,19 @@ def session_cookie(account) -> bytes:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
 
 
-def run(coro_fn):
-    return async_to_sync(coro_fn)()
+def run(coro_fn, *args):
+    """Run an async scenario on its own event loop in a worker thread: the main thread may already
+    hold a loop (Playwright's sync API in the browser tests of the same session)."""
+    async def scenario():
+        try:
+            return await coro_fn(*args)
+        finally:
+            # The executor thread that ran the ORM keeps its connection: close it, or the test
+            # database can't be dropped at the end of the session.
+            await sync_to_async(connections.close_all)()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
 
 
 async def receive(comm, timeout=3):
@@ -74,7 +88,7 @@ def test_live_send_helper_reaches_the_socket(owner, project):
         comm = WebsocketCommunicator(application, f"/ws/studio/{project.pk}", headers=[ORIGIN, (b"cookie", cookie)])
         await comm.connect()
         await receive(comm)
-        from asgiref.sync import sync_to_async
+        from channels.db import database_sync_to_async as sync_to_async
 
         await sync_to_async(live_send)(project_group(project.pk), "project.updated", {"id": str(project.pk), "name": "New"})
         msg = await receive(comm)
@@ -127,13 +141,13 @@ def test_bad_credentials_are_refused(api, owner, outsider, project, kind):
     if kind == "expired":
         token = mint(api, projectId=str(project.pk))
         EmbedSession.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-        async_to_sync(scenario)({"type": "auth", "token": token}, [])
+        run(scenario, {"type": "auth", "token": token}, [])
     elif kind == "api-token":
-        async_to_sync(scenario)({"type": "auth", "token": api.plain_token}, [])
+        run(scenario, {"type": "auth", "token": api.plain_token}, [])
     elif kind == "garbage":
-        async_to_sync(scenario)({"type": "auth", "token": "aud_es_nope"}, [])
+        run(scenario, {"type": "auth", "token": "aud_es_nope"}, [])
     else:
-        async_to_sync(scenario)(None, [(b"cookie", session_cookie(outsider))])
+        run(scenario, None, [(b"cookie", session_cookie(outsider))])
 
 
 def test_foreign_origin_is_refused(owner, project):
@@ -155,7 +169,7 @@ def test_embed_socket_closes_when_the_session_expires(api, project):
         await comm.connect()
         await comm.send_to(text_data=json.dumps({"type": "auth", "token": token}))
         assert (await receive(comm))["type"] == "ready"
-        from asgiref.sync import sync_to_async
+        from channels.db import database_sync_to_async as sync_to_async
 
         await sync_to_async(lambda: EmbedSession.objects.update(expires_at=timezone.now() - timedelta(seconds=1)))()
         await sync_to_async(live_send)(project_group(project.pk), "project.updated", {"id": str(project.pk)})

@@ -3,18 +3,24 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import EmbedSession
+from accounts.services import token_create
 from accounts.tokens import token_hash
-from conftest import JsonClient, client_for
 
 pytestmark = pytest.mark.django_db
 
 
-def bearer(token: str) -> JsonClient:
-    client = JsonClient()
+def bearer(token: str) -> APIClient:
+    client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
+
+
+def client_for(account, scope: str) -> APIClient:
+    _token, plain = token_create(account=account, name=f"test {scope}", scope=scope)
+    return bearer(plain)
 
 
 def test_mint_for_a_project_stores_only_a_hash(api, owner, project):
@@ -34,11 +40,13 @@ def test_mint_for_a_project_stores_only_a_hash(api, owner, project):
 
 
 def test_render_only_token_may_mint_read_only_may_not(owner, category):
-    r = client_for(owner, "render-only").post("/api/embed/sessions", {"categoryId": str(category.pk), "readOnly": True, "ttlSeconds": 86400})
+    r = client_for(owner, "render-only").post(
+        "/api/embed/sessions", {"categoryId": str(category.pk), "readOnly": True, "ttlSeconds": 86400}, format="json"
+    )
     assert r.status_code == 201, r.content
     s = EmbedSession.objects.get()
     assert s.category_id == str(category.pk) and s.read_only is True
-    r = client_for(owner, "read-only").post("/api/embed/sessions", {})
+    r = client_for(owner, "read-only").post("/api/embed/sessions", {}, format="json")
     assert r.status_code == 403 and r.json()["code"] == "FORBIDDEN"
     assert EmbedSession.objects.count() == 1
 
@@ -94,9 +102,9 @@ def test_outsider_project_or_category_is_404_and_nothing_created(outsider_api, p
 def test_an_embed_token_cannot_mint_tokens_or_sessions(api, project):
     token = api.post("/api/embed/sessions", {"projectId": str(project.pk)}).json()["token"]
     embed = bearer(token)
-    r = embed.post("/api/embed/sessions", {"projectId": str(project.pk)})
+    r = embed.post("/api/embed/sessions", {"projectId": str(project.pk)}, format="json")
     assert r.status_code == 403 and r.json()["code"] == "FORBIDDEN"
-    r = embed.post("/api/tokens", {"name": "sneaky"})
+    r = embed.post("/api/tokens", {"name": "sneaky"}, format="json")
     assert r.status_code == 403
     r = embed.get("/api/tokens")
     assert r.status_code == 403
@@ -109,7 +117,7 @@ def test_an_embed_token_sees_only_its_project(api, project, other_project):
     assert embed.get(f"/api/render/projects/{project.pk}").status_code == 200
     r = embed.get(f"/api/render/projects/{other_project.pk}")
     assert r.status_code in (403, 404)
-    r = embed.patch(f"/api/render/projects/{other_project.pk}", {"name": "hijacked"})
+    r = embed.patch(f"/api/render/projects/{other_project.pk}", {"name": "hijacked"}, format="json")
     assert r.status_code in (403, 404)
     other_project.refresh_from_db()
     assert other_project.name == "Other"
