@@ -32,7 +32,7 @@ start() {  # name, command…
   pids+=($!)
 }
 
-start web .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --lifespan off --no-access-log
+start web env DB_POOL=true .venv/bin/uvicorn config.asgi:application --host 127.0.0.1 --port "$PORT" --lifespan off --no-access-log
 start render-worker $CELERY -A config worker -Q render -c 2 -n "render@%h" --without-gossip --without-mingle -l INFO
 start preview-worker $CELERY -A config worker -Q preview -c "${PREVIEW_MAX_CONCURRENCY:-1}" -n "preview@%h" --without-gossip --without-mingle -l INFO
 start default-worker $CELERY -A config worker -Q default -c 2 -n "default@%h" --without-gossip --without-mingle -l INFO
