@@ -2,7 +2,7 @@
 import hmac
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -91,5 +91,15 @@ def credential_authenticate(plain: str) -> ApiToken | EmbedSession | None:
     token = ApiToken.objects.select_related("account").filter(token_hash=digest, revoked_at__isnull=True).first()
     if token is None or not token.account.is_active or not hmac.compare_digest(token.token_hash, digest):
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now(), usage_count=F("usage_count") + 1)
+    _token_record_use(token)
     return token
+
+
+def _token_record_use(token: ApiToken) -> None:
+    """lastUsedAt / usageCount: bookkeeping, not money — on Postgres its commit doesn't wait
+    for the WAL flush (a crash may lose the last few increments, never corrupt them)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now(), usage_count=F("usage_count") + 1)

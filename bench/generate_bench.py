@@ -144,6 +144,8 @@ class Stack:
         env = dict(self.env)
         if name == "worker" and self.args.worker_conn_max_age is not None:
             env["DB_CONN_MAX_AGE"] = str(self.args.worker_conn_max_age)
+        if name == "web":
+            env["DB_POOL"] = "true"  # as `make run` starts the web process
         self.procs.append(subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
                                            start_new_session=True))
 
