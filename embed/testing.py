@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -63,6 +64,15 @@ def wait_http(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"{url} did not answer in {timeout}s")
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 @pytest.fixture(scope="session")
 def studio_built():
     """The Studio bundle and the SDK exist (built once if this checkout hasn't built them)."""
@@ -93,7 +103,10 @@ def _start_server(dist):
 
     from config.asgi import application
 
-    port = free_port()
+    # Serve at PUBLIC_BASE_URL when it names a free loopback port (the test settings pick one per
+    # process, so workers started before this server make URLs that point at it).
+    base = urlsplit(settings.PUBLIC_BASE_URL)
+    port = base.port if base.hostname == "127.0.0.1" and base.port and port_is_free(base.port) else free_port()
     url = f"http://127.0.0.1:{port}"
     settings.PUBLIC_BASE_URL = url
     os.environ["PUBLIC_BASE_URL"] = url

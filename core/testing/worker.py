@@ -79,7 +79,7 @@ class WorkerProcess:
             "-l", "INFO",
         ]
         self.proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=_die_with_parent)
         self.wait_ready(timeout)
         return self
 
@@ -178,3 +178,13 @@ def celery_worker_factory(django_db_setup):
     yield start
     for worker in started:
         worker.stop()
+
+
+def _die_with_parent() -> None:
+    """In the worker's child process: SIGTERM it when the pytest process dies, so an interrupted
+    run never leaves a worker behind that would consume the next run's tasks."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -38,8 +38,22 @@ def run(coro_fn, *args):
             # database can't be dropped at the end of the session.
             await sync_to_async(connections.close_all)()
 
+    def run_in_own_loop():
+        # Like asyncio.run, but the clean-up gives tasks channels' internals leave behind
+        # (a blocking channel-layer receive) 5 s to finish instead of waiting forever.
+        loop = asyncio.new_event_loop()
+        try:
+            return loop.run_until_complete(scenario())
+        finally:
+            leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in leftovers:
+                task.cancel()
+            if leftovers:
+                loop.run_until_complete(asyncio.wait(leftovers, timeout=5))
+            loop.close()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, scenario()).result()
+        return pool.submit(run_in_own_loop).result(timeout=120)
 
 
 async def receive(comm, timeout=3):
