@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from billing.models import CreditBalance, LedgerEntry, LedgerKind, Subscription
@@ -15,8 +15,12 @@ from core.errors import InsufficientCredits, ValidationFailed
 
 
 def _balance_row(account) -> CreditBalance:
-    CreditBalance.objects.get_or_create(account=account)
-    return CreditBalance.objects.select_for_update().get(account=account)
+    """The account's balance row, locked until the transaction ends (made on first use)."""
+    row = CreditBalance.objects.select_for_update().filter(account=account).first()
+    if row is None:
+        CreditBalance.objects.get_or_create(account=account)
+        row = CreditBalance.objects.select_for_update().get(account=account)
+    return row
 
 
 def credits_balance(*, account) -> int:
@@ -25,13 +29,14 @@ def credits_balance(*, account) -> int:
 
 
 def _append(row: CreditBalance, *, account, kind, amount, description, reference, created_by) -> int:
-    row.balance = F("balance") + amount
-    fields = ["balance", "updated_at"]
+    """Move the locked balance row by amount and write the ledger line. The row was read under
+    its lock (_balance_row), so its balance is exact without reading it back."""
+    changes = {"balance": row.balance + amount, "updated_at": timezone.now()}
     if amount > 0 and row.exhausted_at is not None:
-        row.exhausted_at = None  # credits are back: the next time it reaches zero is a new exhaustion
-        fields.append("exhausted_at")
-    row.save(update_fields=fields)
-    row.refresh_from_db(fields=["balance"])
+        changes["exhausted_at"] = None  # credits are back: the next time it reaches zero is a new exhaustion
+    CreditBalance.objects.filter(pk=row.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(row, field, value)
     LedgerEntry.objects.create(
         account=account, kind=kind, amount=amount, balance_after=row.balance,
         description=description[:255], reference=reference, created_by=created_by,

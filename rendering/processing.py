@@ -154,7 +154,7 @@ def generation_render(*, generation_id: str) -> str:
     if not moved:  # the sweeper gave the job to another worker meanwhile: its result wins
         delete_output(name)
         return "superseded"
-    _notify_done(generation.id, generation.status)
+    _notify_done(generation)
     _push(generation)
     return "completed"
 

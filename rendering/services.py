@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import logging
 import os
 import threading
@@ -127,25 +128,53 @@ def _blocking_redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=None, socket_connect_timeout=2)
 
 
-def _notify_done(generation_id: str, status: str) -> None:
+# What a waiter needs of a finished generation: the worker sends it with the wake-up, so the
+# web process answers without reading the row back (it falls back to reading it).
+_DONE_FIELDS = ("status", "output", "error", "error_code", "credits_used", "timings", "warnings", "render_ms")
+_DONE_TIMES = ("started_at", "completed_at")
+
+
+def _notify_done(generation: Generation) -> None:
+    message = {field: getattr(generation, field) for field in _DONE_FIELDS}
+    message.update({field: getattr(generation, field).isoformat() if getattr(generation, field) else None
+                    for field in _DONE_TIMES})
     try:
         pipe = _blocking_redis().pipeline(transaction=False)
-        pipe.rpush(DONE_KEY.format(generation_id), status)
-        pipe.expire(DONE_KEY.format(generation_id), DONE_KEY_TTL)
+        pipe.rpush(DONE_KEY.format(generation.id), json.dumps(message, separators=(",", ":")))
+        pipe.expire(DONE_KEY.format(generation.id), DONE_KEY_TTL)
         pipe.execute()
-    except redis.RedisError:
-        log.warning("could not wake the waiter of %s", generation_id, exc_info=True)
+    except (redis.RedisError, TypeError, ValueError):
+        log.warning("could not wake the waiter of %s", generation.id, exc_info=True)
+
+
+def _apply_done(generation: Generation, raw: bytes) -> bool:
+    """Copy a finished state sent by _notify_done onto generation; False if it isn't one."""
+    try:
+        message = json.loads(raw)
+        if message.get("status") not in FINISHED:
+            return False
+        for field in _DONE_TIMES:
+            message[field] = dt.datetime.fromisoformat(message[field]) if message.get(field) else None
+    except (TypeError, ValueError, AttributeError):
+        return False
+    for field in (*_DONE_FIELDS, *_DONE_TIMES):
+        if field in message:
+            setattr(generation, field, message[field])
+    return True
 
 
 def generation_wait(generation: Generation, timeout: float) -> Generation:
-    """Block until the generation is finished or `timeout` seconds pass; return it re-read.
-    The worker RPUSHes to a per-generation key when it finishes: one BLPOP, no polling."""
-    if generation.status not in FINISHED and timeout > 0:
-        try:
-            _blocking_redis().blpop([DONE_KEY.format(generation.id)], timeout=timeout)
-        except redis.RedisError:
-            log.warning("waiting for %s failed; answering with its current state", generation.id, exc_info=True)
-    generation.refresh_from_db()
+    """Block until the generation is finished or `timeout` seconds pass. The worker RPUSHes the
+    finished state to a per-generation key: one BLPOP, no polling, no re-read of the row."""
+    if generation.status in FINISHED or timeout <= 0:
+        return generation
+    try:
+        popped = _blocking_redis().blpop([DONE_KEY.format(generation.id)], timeout=timeout)
+    except redis.RedisError:
+        log.warning("waiting for %s failed; answering with its current state", generation.id, exc_info=True)
+        popped = None
+    if popped is None or not _apply_done(generation, popped[1]):
+        generation.refresh_from_db()
     return generation
 
 
@@ -222,7 +251,7 @@ def generation_fail(
         generation.refresh_from_db()
         _refund(generation, "render failed")
         event_emit(account=generation.account, type="render.failed", data=webhook_data(generation))
-    _notify_done(generation.id, generation.status)
+    _notify_done(generation)
     _push(generation)
     return True
 
@@ -238,7 +267,7 @@ def generation_cancel(*, generation: Generation) -> Generation:
             raise Conflict(f"Only pending generations can be canceled; this one is {generation.status}.",
                            extra={"status": generation.status})
         _refund(generation, "render canceled")
-    _notify_done(generation.id, generation.status)
+    _notify_done(generation)
     _push(generation)
     return generation
 
