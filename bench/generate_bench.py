@@ -30,7 +30,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.common import VENV_BIN, free_port, percentile, reset_database  # noqa: E402
+from bench.common import VENV_BIN, cpu_by_group, cpu_snapshot, free_port, percentile, reset_database  # noqa: E402
 
 PHASES = ("queue", "fetch", "layout", "capture", "encode", "store", "total")
 
@@ -179,6 +179,7 @@ def run_level(stack: Stack, concurrency: int, count: int, fmt: str) -> dict:
                     else:
                         errors.append(f"{response.status_code} {response.text[:200]}")
 
+    cpu_before = cpu_snapshot()
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for thread in threads:
@@ -186,7 +187,9 @@ def run_level(stack: Stack, concurrency: int, count: int, fmt: str) -> dict:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    cpu = cpu_by_group(cpu_before, cpu_snapshot())
     return {
+        "cpu_ms_per_render": {g: v * 1000 / max(1, len(latencies)) for g, v in cpu.items()},
         "concurrency": concurrency,
         "ok": len(latencies),
         "errors": errors,
@@ -265,6 +268,15 @@ def print_report(args, results: list[dict], floor: dict | None) -> None:
         overhead = r["p50"] - ph["total"] if ph.get("total") else float("nan")
         print(f"| {r['concurrency']} | " + " | ".join(f"{ph[p]:.1f}" if ph[p] is not None else "–" for p in PHASES)
               + f" | {overhead:.1f} |")
+    groups = sorted({g for r in results for g, v in r["cpu_ms_per_render"].items() if v > 0.05},
+                    key=lambda g: -results[0]["cpu_ms_per_render"].get(g, 0.0))
+    print("\nCPU ms per render, by process (all processes of this machine; 2 cores = 2000 ms per second):\n")
+    print("| concurrency | " + " | ".join(groups) + " | all |")
+    print("|---|" + "---|" * (len(groups) + 1))
+    for r in results:
+        cpu = r["cpu_ms_per_render"]
+        print(f"| {r['concurrency']} | " + " | ".join(f"{cpu.get(g, 0.0):.1f}" for g in groups)
+              + f" | {sum(cpu.values()):.1f} |")
     for r in results:
         if r["errors"]:
             print(f"\nc={r['concurrency']}: {len(r['errors'])} errors, first: {r['errors'][0]}")

@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import cpu_by_group, cpu_snapshot  # noqa: E402
+
 WIDTH = HEIGHT = 1080
 
 
@@ -110,7 +112,7 @@ def _stats(samples_ms: list[float], wall_s: float, n: int, **extra) -> dict:
 
 # --- the raw floor ---------------------------------------------------------------------------
 
-def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None) -> tuple[list[float], float]:
+def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None, cpu_out: dict | None = None) -> list[float]:
     """Runs in its own thread (Playwright's sync API wants a thread without an event loop)."""
     _django()
     from playwright.sync_api import sync_playwright
@@ -156,6 +158,8 @@ def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None) -> tup
             update = "(t) => window.__audome.setText('title', t)"
             samples = []
             for i in range(n + 3):  # 3 warm-up iterations
+                if i == 3:
+                    cpu_before = cpu_snapshot()
                 t0 = time.perf_counter()
                 page.evaluate(update, f"Summer sale #{i} — up to {i % 90}% off")
                 if capture == "playwright":
@@ -176,12 +180,15 @@ def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None) -> tup
                     samples.append((time.perf_counter() - t0) * 1000)
                 if out is not None and i == n + 2:
                     Path(out).write_bytes(data)
+            result["cpu"] = cpu_by_group(cpu_before, cpu_snapshot())
             browser.close()
             result["samples"] = samples
 
     t = threading.Thread(target=run)
     t.start()
     t.join()
+    if cpu_out is not None:
+        cpu_out.update(result["cpu"])
     return result["samples"]
 
 
@@ -200,10 +207,13 @@ def measure_floor(n: int = 60, fmt: str = "png", concurrency: int = 1, quality: 
     prefork workers) and reports their combined throughput."""
     if concurrency <= 1:
         t0 = time.perf_counter()
-        samples = _floor_worker(n, fmt, quality, capture)
+        cpu: dict[str, float] = {}
+        samples = _floor_worker(n, fmt, quality, capture, cpu_out=cpu)
         # the loop's own wall time, without the browser launch
-        return _stats(samples, sum(samples) / 1000, n, kind="floor", format=fmt, concurrency=1, capture=capture,
-                      setup_s=round(time.perf_counter() - t0 - sum(samples) / 1000, 2))
+        stats = _stats(samples, sum(samples) / 1000, n, kind="floor", format=fmt, concurrency=1, capture=capture,
+                       setup_s=round(time.perf_counter() - t0 - sum(samples) / 1000, 2))
+        stats["cpu_ms_per_render"] = {g: round(v * 1000 / n, 1) for g, v in cpu.items() if v > 0}
+        return stats
     per = max(1, n // concurrency)
     ctx = mp.get_context("spawn")
     with ctx.Pool(concurrency) as pool:
