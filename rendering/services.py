@@ -302,6 +302,21 @@ def _fonts_for(account) -> list:
     return faces
 
 
+def _needs_account_fonts(document: dict | None) -> bool:
+    """Inline html may use any of the account's fonts; a document only the families it names,
+    and a document that names bundled families only needs none (and no query for them)."""
+    from rendering.engine.fonts import is_bundled
+
+    if document is None:
+        return True
+    for element in document.get("elements") or []:
+        style = element.get("style") if isinstance(element, dict) else None
+        family = style.get("fontFamily") if isinstance(style, dict) else None
+        if isinstance(family, str) and family.strip() and not is_bundled(family):
+            return True
+    return False
+
+
 def render_job_for(generation: Generation):
     from rendering.engine import RenderJob
 
@@ -315,6 +330,6 @@ def render_job_for(generation: Generation):
         document=generation.document,
         data=generation.data or {},
         html=options.get("html"),
-        fonts=_fonts_for(generation.account),
+        fonts=_fonts_for(generation.account) if _needs_account_fonts(generation.document) else [],
         isolation_key=str(generation.account_id),
     )
