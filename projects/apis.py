@@ -37,10 +37,6 @@ ERRORS = {
 }
 NOT_FOUND = {404: OpenApiResponse(description="PROJECT_NOT_FOUND (missing or another account's)")}
 
-# Keep in step with static/renderer/fonts.ts (BUNDLED_FONTS): families every render may use.
-BUNDLED_FAMILIES = ["Noto Sans", "Noto Serif", "Noto Sans Arabic", "Noto Naskh Arabic", "Noto Kufi Arabic",
-                    "Noto Color Emoji"]
-
 EXAMPLE_DOCUMENT = {
     "version": 1,
     "background": {"color": "#0f172a"},
@@ -312,7 +308,9 @@ class FontListCreateApi(APIView):
         responses={200: FontListOut, **ERRORS},
     )
     def get(self, request):
-        bundled = [{"familyName": family, "family": family} for family in BUNDLED_FAMILIES]
+        from rendering.engine.fonts import bundled_families
+
+        bundled = [{"familyName": family, "family": family} for family in bundled_families()]
         return paginated_response(request, selectors.font_list(account=request.user), key="fonts",
                                   serialize=font_to_dict, extra={"bundled": bundled})
 
