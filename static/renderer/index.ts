@@ -14,6 +14,7 @@ import type {
   RenderResult,
   RenderWarning,
   ShapeElement,
+  TemplateBackground,
   TemplateData,
   TemplateDocument,
   TemplateElement,
@@ -53,6 +54,23 @@ export function dynamicElements(doc: TemplateDocument): DynamicElement[] {
   return out;
 }
 
+/** Applies "<key>.text" / "<key>.img" of data to el in place (callers pass a copy). */
+function applyElementData(el: TemplateElement, data: TemplateData | null | undefined): TemplateElement {
+  if (!isObject(data) || !isObject(el) || typeof el.dynamicKey !== 'string' || !el.dynamicKey) return el;
+  if (el.type === 'text') {
+    const v = data[`${el.dynamicKey}.text`];
+    if (typeof v === 'string') el.text = v;
+    else if (typeof v === 'number' && Number.isFinite(v)) el.text = String(v);
+  } else if (el.type === 'image') {
+    const v = data[`${el.dynamicKey}.img`];
+    if (typeof v === 'string' && v.trim()) {
+      (el as ImageElement & { defaultSrc?: string }).defaultSrc = el.src;
+      el.src = v;
+    }
+  }
+  return el;
+}
+
 /**
  * A copy of doc with "<key>.text" / "<key>.img" values applied. Unknown keys and values
  * of the wrong type are ignored (the API validates them before a render).
@@ -61,20 +79,7 @@ export function applyData(doc: TemplateDocument, data: TemplateData | null | und
   const copy: TemplateDocument = JSON.parse(JSON.stringify(doc ?? { version: 1, elements: [] }));
   if (!Array.isArray(copy.elements)) copy.elements = [];
   if (!isObject(data)) return copy;
-  for (const el of copy.elements) {
-    if (!isObject(el) || typeof el.dynamicKey !== 'string' || !el.dynamicKey) continue;
-    if (el.type === 'text') {
-      const v = data[`${el.dynamicKey}.text`];
-      if (typeof v === 'string') el.text = v;
-      else if (typeof v === 'number' && Number.isFinite(v)) el.text = String(v);
-    } else if (el.type === 'image') {
-      const v = data[`${el.dynamicKey}.img`];
-      if (typeof v === 'string' && v.trim()) {
-        (el as ImageElement & { defaultSrc?: string }).defaultSrc = el.src;
-        el.src = v;
-      }
-    }
-  }
+  for (const el of copy.elements) applyElementData(el, data);
   return copy;
 }
 
@@ -182,7 +187,7 @@ function buildText(el: TextElement, warnings: RenderWarning[], families: { avail
   if (transform !== 'none') setStyle(inner, 'text-transform', transform);
   const decoration = keyword(style.textDecoration, ['none', 'underline', 'line-through'] as const, 'none');
   if (decoration !== 'none') setStyle(inner, 'text-decoration-line', decoration);
-  inner.textContent = typeof el.text === 'string' ? el.text : el.text == null ? '' : String(el.text);
+  inner.textContent = textOf(el);
 
   const minFontSize = Math.min(fontSize, num(style.minFontSize, 8, 1, 2000));
   return {
@@ -194,6 +199,17 @@ function buildText(el: TextElement, warnings: RenderWarning[], families: { avail
     minFontSize,
     autoFit,
   };
+}
+
+function textOf(el: TextElement): string {
+  return typeof el.text === 'string' ? el.text : el.text == null ? '' : String(el.text);
+}
+
+/** New text in a built element: back to the styles it was built with, ready to be fitted. */
+function replaceText(job: TextJob, text: string): void {
+  setFontSize(job, job.fontSize);
+  job.inner.style.setProperty('overflow-wrap', job.autoFit ? 'normal' : 'break-word');
+  job.inner.textContent = text;
 }
 
 function textFits(job: TextJob): boolean {
@@ -240,14 +256,6 @@ function fitText(job: TextJob, warnings: RenderWarning[]): void {
 
 // ---- images -----------------------------------------------------------------------
 
-interface ImageJob {
-  elementId?: string;
-  img: HTMLImageElement;
-  candidates: { url: string; original: string }[];
-  failures: string[];
-  requested: string;
-}
-
 function resolveUrl(raw: unknown, opts: RenderOptions): { url: string | null; error?: string } {
   if (typeof raw !== 'string' || !raw.trim()) return { url: null };
   let r: ImageResolution;
@@ -266,18 +274,34 @@ function resolveUrl(raw: unknown, opts: RenderOptions): { url: string | null; er
   return safe ? { url: safe } : { url: null, error: 'not an allowed image URL' };
 }
 
-function buildImageJob(img: HTMLImageElement, primary: unknown, fallback: unknown, opts: RenderOptions, elementId?: string): ImageJob | null {
-  const job: ImageJob = { elementId, img, candidates: [], failures: [], requested: typeof primary === 'string' ? primary : '' };
+/** Where an image element's picture may come from: its value, then the template's src. */
+interface ImageSources {
+  candidates: { url: string; original: string }[];
+  failures: string[];
+  requested: string;
+}
+
+function resolveSources(primary: unknown, fallback: unknown, opts: RenderOptions): ImageSources {
+  const sources: ImageSources = { candidates: [], failures: [], requested: typeof primary === 'string' ? primary : '' };
   const seen = new Set<string>();
   for (const raw of [primary, fallback]) {
     if (typeof raw !== 'string' || !raw.trim() || seen.has(raw)) continue;
     seen.add(raw);
     const { url, error } = resolveUrl(raw, opts);
-    if (url) job.candidates.push({ url, original: raw });
-    else job.failures.push(error ?? 'unavailable');
+    if (url) sources.candidates.push({ url, original: raw });
+    else sources.failures.push(error ?? 'unavailable');
   }
-  if (!job.candidates.length && !job.failures.length) return null;
-  return job;
+  return sources;
+}
+
+interface ImageJob extends ImageSources {
+  elementId?: string;
+  img: HTMLImageElement;
+}
+
+function imageJob(img: HTMLImageElement, sources: ImageSources, elementId?: string): ImageJob | null {
+  if (!sources.candidates.length && !sources.failures.length) return null;
+  return { elementId, img, candidates: sources.candidates, failures: [...sources.failures], requested: sources.requested };
 }
 
 // Recently used images stay referenced, so the next render with the same URL gets the
@@ -317,6 +341,8 @@ function loadInto(img: HTMLImageElement, url: string, timeoutMs: number): Promis
   return withTimeout(p, timeoutMs, false);
 }
 
+const DECODE_FAILED = 'could not be decoded';
+
 async function settleImage(job: ImageJob, opts: RenderOptions, warnings: RenderWarning[]): Promise<void> {
   const timeout = num(opts.imageTimeoutMs, DEFAULT_IMAGE_TIMEOUT, 1, 600_000);
   let usedIndex = -1;
@@ -325,7 +351,7 @@ async function settleImage(job: ImageJob, opts: RenderOptions, warnings: RenderW
       usedIndex = i;
       break;
     }
-    job.failures.push('could not be decoded');
+    job.failures.push(DECODE_FAILED);
   }
   if (usedIndex < 0) {
     job.img.removeAttribute('src');
@@ -339,12 +365,16 @@ async function settleImage(job: ImageJob, opts: RenderOptions, warnings: RenderW
   }
 }
 
-function buildImage(el: ImageElement & { defaultSrc?: string }, opts: RenderOptions, jobs: ImageJob[]): HTMLElement {
+function imageBox(el: ImageElement): HTMLElement {
   const box = document.createElement('div');
   place(box, el);
   setStyle(box, 'overflow', 'hidden');
   const radius = num(el.borderRadius, 0, 0, 100_000);
   if (radius) setStyle(box, 'border-radius', `${radius}px`);
+  return box;
+}
+
+function imageNode(el: ImageElement): HTMLImageElement {
   const img = document.createElement('img');
   img.alt = '';
   img.decoding = 'sync';
@@ -353,11 +383,18 @@ function buildImage(el: ImageElement & { defaultSrc?: string }, opts: RenderOpti
   setStyle(img, 'width', '100%');
   setStyle(img, 'height', '100%');
   setStyle(img, 'object-fit', keyword(el.fit, ['cover', 'contain', 'fill'] as const, 'cover'));
-  box.appendChild(img);
-  const job = buildImageJob(img, el.src, el.defaultSrc, opts, el.id);
-  if (job) jobs.push(job);
-  else setStyle(img, 'visibility', 'hidden');
-  return box;
+  return img;
+}
+
+function backgroundNode(bgSpec: TemplateBackground): HTMLImageElement {
+  const img = document.createElement('img');
+  img.alt = '';
+  setStyle(img, 'position', 'absolute');
+  setStyle(img, 'inset', '0');
+  setStyle(img, 'width', '100%');
+  setStyle(img, 'height', '100%');
+  setStyle(img, 'object-fit', keyword(bgSpec.fit, ['cover', 'contain', 'fill'] as const, 'cover') as ImageFit);
+  return img;
 }
 
 // ---- shapes -----------------------------------------------------------------------
@@ -401,6 +438,100 @@ function buildShape(el: ShapeElement): HTMLElement {
 // ---- the document -----------------------------------------------------------------
 
 /**
+ * One drawn part of the canvas, in drawing order: the background image or an element.
+ * Its warnings are kept by kind, so that an update redoes only what changed and every
+ * render lists them the same way (see warningsOf).
+ */
+interface Slot {
+  /** The template's element, before any data (null for the background image). */
+  el: TemplateElement | null;
+  built: RenderWarning[];
+  image: RenderWarning[];
+  fit: RenderWarning[];
+  text?: { job: TextJob; value: string };
+  picture?: Picture;
+}
+
+interface Picture {
+  img: HTMLImageElement;
+  /** A fresh <img> for this slot: a new picture never reuses a node that showed another URL. */
+  make: () => HTMLImageElement;
+  hideWhenEmpty: boolean;
+  /** The resolved sources now shown; the same sources on an update keep the picture. */
+  signature: string;
+  /** The last picture failed to decode (or timed out): try again on the next update. */
+  retry: boolean;
+}
+
+/** A canvas built by buildDocument, kept for updateDocument. Treat it as opaque. */
+export interface BuiltDocument {
+  root: HTMLElement;
+  canvas: HTMLElement;
+  /** A copy of the template document, without data. */
+  template: TemplateDocument;
+  /** The options the canvas was built with (size, background, scale, account fonts). */
+  opts: RenderOptions;
+  /** The account fonts usable when it was built. */
+  families: string;
+  slots: Slot[];
+}
+
+/** What an update may change: the per-render options; size, background and fonts are fixed. */
+export type UpdateOptions = Pick<RenderOptions, 'resolveImageUrl' | 'imageTimeoutMs' | 'fontTimeoutMs'>;
+
+function newSlot(el: TemplateElement | null): Slot {
+  return { el, built: [], image: [], fit: [] };
+}
+
+/** Warnings of the whole canvas: those of the build, then images, then text fitting, each in drawing order. */
+function warningsOf(slots: Slot[]): RenderWarning[] {
+  return [...slots.flatMap((s) => s.built), ...slots.flatMap((s) => s.image), ...slots.flatMap((s) => s.fit)];
+}
+
+function familiesKey(families: { available: Set<string>; failed: Set<string> }): string {
+  return JSON.stringify([[...families.available].sort(), [...families.failed].sort()]);
+}
+
+/** The picture's sources for data: the element's value, then its template src. */
+function sourcesFor(slot: Slot, bgSpec: TemplateBackground, data: TemplateData, opts: RenderOptions): ImageSources {
+  if (!slot.el) return resolveSources(bgSpec.image, undefined, opts);
+  const el = applyElementData({ ...slot.el }, data) as ImageElement & { defaultSrc?: string };
+  return resolveSources(el.src, el.defaultSrc, opts);
+}
+
+/** Puts img in the slot and settles it (the returned promise), or hides it when there is nothing to show. */
+function showPicture(slot: Slot, picture: Picture, img: HTMLImageElement, sources: ImageSources, opts: RenderOptions): Promise<void> | null {
+  picture.img = img;
+  picture.signature = JSON.stringify(sources);
+  picture.retry = false;
+  slot.image = [];
+  const job = imageJob(img, sources, slot.el ? slot.el.id : undefined);
+  if (!job) {
+    if (picture.hideWhenEmpty) setStyle(img, 'visibility', 'hidden');
+    return null;
+  }
+  return settleImage(job, opts, slot.image).then(() => {
+    picture.img = job.img; // a kept, already decoded <img> may have taken its place
+    picture.retry = job.failures.includes(DECODE_FAILED);
+  });
+}
+
+/** Waits for the fonts of the (new) texts, fits them, then waits for the pictures. */
+async function layOut(canvas: HTMLElement, texts: Slot[], pictures: Promise<void>[], fontTimeout: number): Promise<void> {
+  const imagesDone = Promise.all(pictures); // images load while fonts do
+  await Promise.all(texts.map((s) => loadFontsFor(s.text!.job.font, s.text!.job.inner.textContent ?? '', fontTimeout)));
+  void canvas.offsetHeight; // layout starts any fallback-font loads…
+  await fontsReady(fontTimeout); // …and this waits for them.
+  for (const s of texts) fitText(s.text!.job, s.fit);
+  await fontsReady(fontTimeout);
+  await imagesDone;
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+/**
  * Renders doc (+ data) into root: clears root, appends one canvas node of the canvas size
  * and resolves once fonts and images are ready and text is fitted.
  */
@@ -410,9 +541,22 @@ export async function renderDocument(
   data: TemplateData = {},
   opts: RenderOptions = {},
 ): Promise<RenderResult> {
+  return (await buildDocument(root, doc, data, opts)).result;
+}
+
+/**
+ * renderDocument, keeping what updateDocument needs to change only the dynamic values of
+ * the same canvas later.
+ */
+export async function buildDocument(
+  root: HTMLElement,
+  doc: TemplateDocument,
+  data: TemplateData = {},
+  opts: RenderOptions = {},
+): Promise<{ result: RenderResult; built: BuiltDocument }> {
   const started = performance.now();
-  const warnings: RenderWarning[] = [];
-  const resolved = applyData(doc, data);
+  const template = applyData(doc, null);
+  const resolved = applyData(template, data);
   const { width, height } = canvasSize(resolved, opts);
   const fontTimeout = num(opts.fontTimeoutMs, DEFAULT_FONT_TIMEOUT, 1, 600_000);
   const families = await registerFonts(opts.fonts, fontTimeout);
@@ -437,43 +581,93 @@ export async function renderDocument(
   if (bg === null) bg = '#ffffff';
   setStyle(canvas, 'background-color', bg);
 
-  const images: ImageJob[] = [];
+  const slots: Slot[] = [];
+  const texts: Slot[] = [];
+  const pictures: { slot: Slot; picture: Picture; sources: ImageSources }[] = [];
+  const addPicture = (slot: Slot, img: HTMLImageElement, make: () => HTMLImageElement, hideWhenEmpty: boolean) => {
+    const picture: Picture = { img, make, hideWhenEmpty, signature: '', retry: false };
+    slot.picture = picture;
+    pictures.push({ slot, picture, sources: sourcesFor(slot, bgSpec, data, opts) });
+  };
   if (bgSpec.image) {
-    const img = document.createElement('img');
-    img.alt = '';
-    setStyle(img, 'position', 'absolute');
-    setStyle(img, 'inset', '0');
-    setStyle(img, 'width', '100%');
-    setStyle(img, 'height', '100%');
-    setStyle(img, 'object-fit', keyword(bgSpec.fit, ['cover', 'contain', 'fill'] as const, 'cover') as ImageFit);
+    const slot = newSlot(null);
+    const img = backgroundNode(bgSpec);
     canvas.appendChild(img);
-    const job = buildImageJob(img, bgSpec.image, undefined, opts, undefined);
-    if (job) images.push(job);
+    addPicture(slot, img, () => backgroundNode(bgSpec), false);
+    slots.push(slot);
   }
 
-  const texts: TextJob[] = [];
-  for (const el of resolved.elements) {
-    if (!isObject(el) || el.hidden === true || el.visible === false) continue;
+  resolved.elements.forEach((el, i) => {
+    if (!isObject(el) || el.hidden === true || el.visible === false) return;
+    const slot = newSlot(template.elements[i]);
     if (el.type === 'text') {
-      const job = buildText(el, warnings, families);
-      texts.push(job);
+      const job = buildText(el, slot.built, families);
+      slot.text = { job, value: textOf(el) };
+      texts.push(slot);
       canvas.appendChild(job.box);
     } else if (el.type === 'image') {
-      canvas.appendChild(buildImage(el, opts, images));
+      const box = imageBox(el);
+      const img = imageNode(el);
+      box.appendChild(img);
+      canvas.appendChild(box);
+      addPicture(slot, img, () => imageNode(el), true);
     } else if (el.type === 'shape') {
       canvas.appendChild(buildShape(el));
     }
-  }
+    slots.push(slot);
+  });
 
   root.replaceChildren(canvas);
 
-  // Images load while fonts do.
-  const imagesDone = Promise.all(images.map((job) => settleImage(job, opts, warnings)));
-  await Promise.all(texts.map((t) => loadFontsFor(t.font, t.inner.textContent ?? '', fontTimeout)));
-  void canvas.offsetHeight; // layout starts any fallback-font loads…
-  await fontsReady(fontTimeout); // …and this waits for them.
-  for (const t of texts) fitText(t, warnings);
-  await fontsReady(fontTimeout);
-  await imagesDone;
-  return { warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100, canvas };
+  const settling = pictures.map(({ slot, picture, sources }) => showPicture(slot, picture, picture.img, sources, opts));
+  await layOut(canvas, texts, settling.filter((p) => p !== null), fontTimeout);
+  const built: BuiltDocument = { root, canvas, template, opts: { ...opts }, families: familiesKey(families), slots };
+  return { result: { warnings: warningsOf(slots), layoutMs: elapsed(started), canvas }, built };
+}
+
+/**
+ * Renders the built canvas with other data: only the text and images whose values changed
+ * are redone (text refitted, its fonts loaded first; images resolved and settled like a
+ * build). The canvas, the warnings and the pixels are those a build with this data gives.
+ * Data keys left out mean the template's values. Rebuilds when the canvas left its root or
+ * the account fonts usable changed.
+ */
+export async function updateDocument(built: BuiltDocument, data: TemplateData = {}, update: UpdateOptions = {}): Promise<RenderResult> {
+  const started = performance.now();
+  const opts: RenderOptions = {
+    ...built.opts,
+    resolveImageUrl: update.resolveImageUrl,
+    imageTimeoutMs: update.imageTimeoutMs,
+    fontTimeoutMs: update.fontTimeoutMs,
+  };
+  const fontTimeout = num(opts.fontTimeoutMs, DEFAULT_FONT_TIMEOUT, 1, 600_000);
+  const families = await registerFonts(opts.fonts, fontTimeout);
+  if (built.canvas.parentNode !== built.root || familiesKey(families) !== built.families) {
+    const again = await buildDocument(built.root, built.template, data, opts);
+    Object.assign(built, again.built);
+    return { ...again.result, layoutMs: elapsed(started) };
+  }
+  const bgSpec = isObject(built.template.background) ? built.template.background : {};
+  const texts: Slot[] = [];
+  const pictures: Promise<void>[] = [];
+  for (const slot of built.slots) {
+    if (slot.text && slot.el) {
+      const value = textOf(applyElementData({ ...slot.el }, data) as TextElement);
+      if (value === slot.text.value) continue;
+      replaceText(slot.text.job, value);
+      slot.text.value = value;
+      slot.fit = [];
+      texts.push(slot);
+    } else if (slot.picture) {
+      const sources = sourcesFor(slot, bgSpec, data, opts);
+      if (!slot.picture.retry && JSON.stringify(sources) === slot.picture.signature) continue;
+      const img = slot.picture.make();
+      slot.picture.img.replaceWith(img);
+      const settling = showPicture(slot, slot.picture, img, sources, opts);
+      if (settling) pictures.push(settling);
+    }
+  }
+  if (texts.length) await layOut(built.canvas, texts, pictures, fontTimeout);
+  else await Promise.all(pictures);
+  return { warnings: warningsOf(built.slots), layoutMs: elapsed(started), canvas: built.canvas };
 }
