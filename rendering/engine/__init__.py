@@ -11,11 +11,19 @@ Page.captureScreenshot, Chromium's encoder included), encode (decoding CDP's bas
 total. One Chromium per process, launched lazily; see browser.py for the network and
 isolation rules. A crash or a hang restarts Chromium and the render is retried once; a
 render that still fails raises RenderError(retryable=False).
+
+Warm path: each account's page keeps the canvas it built last, under a key of the render's
+static part (_static_key: document, size, background, account fonts, scale). When a render
+has the key the page was last built with, only the key, the data and the image map are sent
+and the page redoes just the dynamic values that changed (static/renderer updateDocument);
+a page that lost its canvas answers {needDocument: true} and gets the whole payload in the
+same call.
 """
 from __future__ import annotations
 
 import atexit
 import hashlib
+import json
 import logging
 import os
 import re
@@ -193,6 +201,15 @@ class _Prepared:
         self.images: dict[str, object] = {}
         self.fonts: list[dict] = []
         self.font_css = ""
+        self.static_key = ""  # documents only: see _static_key
+
+
+def _static_key(job: RenderJob, fonts: list[dict], width: int, height: int) -> str:
+    """What a page's canvas is built from, apart from the data: equal keys → the same canvas."""
+    static = {"document": job.document, "width": width, "height": height, "background": job.background,
+              "fonts": fonts, "scale": _scale(job)}
+    canonical = json.dumps(static, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _prepare(job: RenderJob, timeout: float) -> _Prepared:
@@ -249,14 +266,8 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
         if job.html is None:
             page = state.render_page(ctx)
             ctx.viewport = state.set_viewport(page, ctx.viewport, width, height)
-            payload = {
-                "width": width, "height": height, "background": job.background,
-                "document": job.document, "data": job.data or {}, "fonts": prep.fonts,
-                "images": prep.images, "imageTimeoutMs": min(15_000, budget_ms),
-                "fontTimeoutMs": min(10_000, budget_ms),
-            }
             t0 = setup_started
-            out = page.evaluate("(p) => window.__audome.render(p)", payload)
+            out = _render_in_page(page, ctx, job, prep, width, height, budget_ms)
             layout_ms = (time.perf_counter() - t0) * 1000
             image, capture_ms, encode_ms = state.capture(ctx.cdp, width, height, fmt, quality, _scale(job))
             warnings = out.get("warnings") or []
@@ -295,6 +306,23 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
         state.html_docs = {}
     state.renders += 1
     return image, warnings, layout_ms, capture_ms, encode_ms
+
+
+_RENDER_CALL = "(p) => window.__audome.render(p)"
+
+
+def _render_in_page(page, ctx, job: RenderJob, prep: _Prepared, width: int, height: int, budget_ms: float) -> dict:
+    """The page's render: only the data when it holds this document's canvas, else everything."""
+    key = prep.static_key
+    payload = {"key": key, "data": job.data or {}, "images": prep.images,
+               "imageTimeoutMs": min(15_000, budget_ms), "fontTimeoutMs": min(10_000, budget_ms)}
+    held, ctx.built_key = ctx.built_key == key, None  # unknown until this render is through
+    out = page.evaluate(_RENDER_CALL, payload) if held else {"needDocument": True}
+    if out.get("needDocument"):
+        out = page.evaluate(_RENDER_CALL, {**payload, "document": job.document, "width": width, "height": height,
+                                           "background": job.background, "fonts": prep.fonts})
+    ctx.built_key = key
+    return out
 
 
 def _scale(job: RenderJob) -> float:
@@ -344,6 +372,8 @@ def render(job: RenderJob, *, timeout: float = 30.0) -> RenderResult:
     deadline = time.monotonic() + timeout
     fmt, width, height, quality = _normalise(job)
     prep = _prepare(job, timeout=timeout / 3)
+    if job.document is not None:
+        prep.static_key = _static_key(job, prep.fonts, width, height)
     fetch_ms = (time.perf_counter() - started) * 1000
     engine = _get_engine()
     last: Exception | None = None

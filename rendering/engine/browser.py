@@ -163,6 +163,9 @@ class _Context:
         self.html_page = None
         self.html_cdp = None
         self.html_viewport = (0, 0)
+        # The static key of the canvas the render page holds (rendering.engine._static_key),
+        # None when unknown: a new page, or a render that did not finish.
+        self.built_key: str | None = None
 
 
 class BrowserState:
@@ -305,6 +308,7 @@ class BrowserState:
     def render_page(self, ctx: _Context):
         if ctx.page is not None and not ctx.page.is_closed():
             return ctx.page
+        ctx.built_key = None
         page = ctx.context.new_page()
         page.goto(ORIGIN + PAGE_PATH, wait_until="load", timeout=30_000)
         page.wait_for_function("window.__audome && window.__audome.ready", timeout=30_000)

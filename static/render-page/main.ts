@@ -1,20 +1,32 @@
 // The page the headless Chromium keeps warm (rendering/engine). It loads the one template
 // renderer and the bundled fonts once; each render only updates the DOM.
 //
-//   await window.__audome.render({width, height, background, document, data, fonts, images})
-//     → {warnings, layoutMs}
+//   await window.__audome.render({key?, width, height, background, document, data, fonts, images})
+//     → {warnings, layoutMs, incremental: false}
+//   await window.__audome.render({key, data, images})            (no document)
+//     → {warnings, layoutMs, incremental: true}, or {needDocument: true}
+//
+// `key` names the static part of a render (document, size, background, fonts, scale; the
+// engine hashes them). The page keeps the canvas it built last with its key: a render that
+// sends only the key and the data updates the dynamic values of that canvas in place
+// (updateDocument), and a page that does not hold that key (a fresh or reloaded page) answers
+// {needDocument: true} so the engine sends the whole payload. A render without a key always
+// builds and keeps nothing.
 //
 // `images` maps every image URL of the document/data to the URL the page may load (the
 // engine prefetched it and serves it from memory) or to {error}; nothing else is loaded.
-import { renderDocument } from '../renderer/index';
+import { buildDocument, updateDocument } from '../renderer/index';
+import type { BuiltDocument, UpdateOptions } from '../renderer/index';
 import { cssColor } from '../renderer/sanitize';
 import type { FontFaceSpec, ImageResolution, RenderWarning, TemplateData, TemplateDocument } from '../renderer/types';
 
 export interface RenderPayload {
-  width: number;
-  height: number;
+  key?: string;
+  width?: number;
+  height?: number;
   background?: string | null;
-  document: TemplateDocument;
+  /** Left out when the engine believes the page holds `key`. */
+  document?: TemplateDocument;
   data?: TemplateData;
   fonts?: FontFaceSpec[];
   images?: Record<string, ImageResolution>;
@@ -22,10 +34,9 @@ export interface RenderPayload {
   fontTimeoutMs?: number;
 }
 
-export interface PageRenderResult {
-  warnings: RenderWarning[];
-  layoutMs: number;
-}
+export type PageRenderResult =
+  | { warnings: RenderWarning[]; layoutMs: number; incremental: boolean }
+  | { needDocument: true };
 
 function root(): HTMLElement {
   let el = document.getElementById('audome-root');
@@ -48,8 +59,34 @@ function resetPage(): void {
 
 let chain: Promise<unknown> = Promise.resolve();
 
-async function renderNow(payload: RenderPayload): Promise<PageRenderResult> {
+/** The canvas built last and the key it was built for (null: nothing to update). */
+let live: { key: string; built: BuiltDocument } | null = null;
+/** Builds and updates done by this page (white-box checks in the engine tests). */
+const stats = { builds: 0, updates: 0 };
+
+function perRender(payload: RenderPayload): UpdateOptions {
+  const images = payload.images ?? {};
+  return {
+    imageTimeoutMs: payload.imageTimeoutMs,
+    fontTimeoutMs: payload.fontTimeoutMs,
+    resolveImageUrl: (url) => (Object.prototype.hasOwnProperty.call(images, url) ? images[url] : { error: 'not fetched' }),
+  };
+}
+
+async function update(payload: RenderPayload): Promise<PageRenderResult> {
   const started = performance.now();
+  if (!live || typeof payload.key !== 'string' || live.key !== payload.key) return { needDocument: true };
+  const current = live;
+  live = null; // until the update is through: a failed one leaves no canvas to trust
+  const result = await updateDocument(current.built, payload.data ?? {}, perRender(payload));
+  live = current;
+  stats.updates += 1;
+  return { warnings: result.warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100, incremental: true };
+}
+
+async function build(payload: RenderPayload & { document: TemplateDocument }): Promise<PageRenderResult> {
+  const started = performance.now();
+  live = null;
   resetPage();
   const el = root();
   el.replaceChildren();
@@ -58,21 +95,24 @@ async function renderNow(payload: RenderPayload): Promise<PageRenderResult> {
   el.style.setProperty('top', '0');
   el.style.setProperty('width', `${payload.width}px`);
   el.style.setProperty('height', `${payload.height}px`);
-  const images = payload.images ?? {};
   const background =
     payload.background === 'transparent' ? 'transparent' : (cssColor(payload.background) ?? null);
-  const result = await renderDocument(el, payload.document, payload.data ?? {}, {
+  const { result, built } = await buildDocument(el, payload.document, payload.data ?? {}, {
     width: payload.width,
     height: payload.height,
     background,
     fonts: payload.fonts ?? [],
-    imageTimeoutMs: payload.imageTimeoutMs,
-    fontTimeoutMs: payload.fontTimeoutMs,
-    resolveImageUrl: (url) => (Object.prototype.hasOwnProperty.call(images, url) ? images[url] : { error: 'not fetched' }),
+    ...perRender(payload),
   });
+  if (typeof payload.key === 'string' && payload.key) live = { key: payload.key, built };
+  stats.builds += 1;
   // No waiting for animation frames here: CDP Page.captureScreenshot produces a fresh
   // frame of the current DOM itself (measured: two rAFs cost ~25 ms a render).
-  return { warnings: result.warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100 };
+  return { warnings: result.warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100, incremental: false };
+}
+
+function renderNow(payload: RenderPayload): Promise<PageRenderResult> {
+  return payload.document ? build(payload as RenderPayload & { document: TemplateDocument }) : update(payload);
 }
 
 function render(payload: RenderPayload): Promise<PageRenderResult> {
@@ -85,14 +125,15 @@ function render(payload: RenderPayload): Promise<PageRenderResult> {
 function setText(elementId: string, text: string): void {
   const node = document.querySelector(`[data-element-id="${CSS.escape(elementId)}"] > div`);
   if (node) node.textContent = text;
+  live = null; // the canvas no longer matches what was built
 }
 
 declare global {
   interface Window {
-    __audome: { ready: boolean; render: typeof render; setText: typeof setText };
+    __audome: { ready: boolean; render: typeof render; setText: typeof setText; stats: typeof stats };
   }
 }
 
 resetPage();
 root();
-window.__audome = { ready: true, render, setText };
+window.__audome = { ready: true, render, setText, stats };
