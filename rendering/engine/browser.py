@@ -13,6 +13,10 @@ included) and WebRTC may not use non-proxied UDP, so whatever escapes intercepti
 
 Isolation: one browser context per isolation key (the account), a small LRU of warm ones,
 closed on eviction. Service workers are blocked.
+
+Recycling: Chromium restarts after RENDER_RECYCLE_AFTER renders, or when its process tree
+outgrows RENDER_MAX_RSS_MB; that memory is read while the engine is idle (or, under a load
+without pauses, every RENDER_RSS_CHECK_RENDERS renders), never per render.
 """
 from __future__ import annotations
 
@@ -178,6 +182,9 @@ class BrowserState:
         self.assets: Assets | None = None
         self.contexts: OrderedDict[str, _Context] = OrderedDict()
         self.renders = 0
+        # When and after how many renders Chromium's memory was last read (see _memory_check_due).
+        self.rss_checked_at = 0.0
+        self.rss_checked_renders = 0
         # What the route handler may serve besides the assets: path → (mime, bytes).
         self.blobs: dict[str, tuple[str, bytes]] = {}
         # Exact external URLs prefetched for inline HTML: url → (mime, bytes).
@@ -210,6 +217,7 @@ class BrowserState:
         new = sorted(set(_browser_pids()) - before)
         self.browser_pid = new[0] if new else None
         self.renders = 0
+        self.rss_checked_at, self.rss_checked_renders = time.monotonic(), 0
         log.info("chromium launched (pid %s)", self.browser_pid)
 
     def teardown(self, keep_playwright: bool = False):
@@ -244,13 +252,37 @@ class BrowserState:
         reason = None
         if limit and self.renders >= limit:
             reason = f"{self.renders} renders"
-        elif self.renders and self.renders % 20 == 0 and self.browser_pid:
-            rss = _tree_rss_mb(self.browser_pid)
-            if rss > _setting("RENDER_MAX_RSS_MB", 1500):
-                reason = f"RSS {rss:.0f} MB"
+        elif self._memory_check_due(idle=False):
+            reason = self._memory_over()
         if reason:
             log.info("recycling chromium (%s)", reason)
             self.teardown(keep_playwright=True)
+
+    def check_memory_when_idle(self):
+        """Idle time: restart Chromium if it grew too big (the next render relaunches it)."""
+        if self.browser is not None and self._memory_check_due(idle=True):
+            reason = self._memory_over()
+            if reason:
+                log.info("recycling chromium while idle (%s)", reason)
+                self.teardown(keep_playwright=True)
+
+    def _memory_check_due(self, *, idle: bool) -> bool:
+        """Reading the memory of Chromium's process tree costs tens of ms (the kernel walks
+        every process's mappings for smaps_rollup), so it is not done per render: when the
+        engine is idle, at most every RENDER_RSS_CHECK_SECONDS (5) after a render; between
+        renders only once RENDER_RSS_CHECK_RENDERS (200) renders and those seconds went by
+        without an idle moment."""
+        since = self.renders - self.rss_checked_renders
+        if since <= 0 or not self.browser_pid:
+            return False
+        if time.monotonic() - self.rss_checked_at < float(_setting("RENDER_RSS_CHECK_SECONDS", 5.0)):
+            return False
+        return idle or since >= int(_setting("RENDER_RSS_CHECK_RENDERS", 200))
+
+    def _memory_over(self) -> str | None:
+        rss = _tree_rss_mb(self.browser_pid)
+        self.rss_checked_at, self.rss_checked_renders = time.monotonic(), self.renders
+        return f"RSS {rss:.0f} MB" if rss > _setting("RENDER_MAX_RSS_MB", 1500) else None
 
     # -- contexts and pages --
 
@@ -415,6 +447,10 @@ class Engine:
             try:
                 item = self._queue.get(timeout=0.3)
             except queue.Empty:
+                try:
+                    self.state.check_memory_when_idle()
+                except Exception:
+                    log.debug("could not check chromium's memory", exc_info=True)
                 try:
                     self.state.prepare_spare()
                 except Exception:

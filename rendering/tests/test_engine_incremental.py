@@ -284,3 +284,33 @@ def test_a_page_that_lost_its_canvas_asks_for_the_document():
     render(CARD, data={"title.text": "Again"}, key=key)
     assert stats(key) == {"builds": 1, "updates": 1}
 
+
+# --- the memory check ------------------------------------------------------------------------
+
+def test_chromium_is_restarted_when_it_outgrows_its_memory_between_renders(settings):
+    settings.RENDER_MAX_RSS_MB = 1
+    settings.RENDER_RSS_CHECK_SECONDS = 0
+    settings.RENDER_RSS_CHECK_RENDERS = 2
+    pids = set()
+    for _ in range(6):
+        r = render(doc(rect_el(fill="#00ff00")), width=60, height=60)
+        assert close(pixel(r, 25, 25)[:3], (0, 255, 0))
+        pids.add(engine._get_engine().state.browser_pid)
+    assert len(pids) >= 2
+
+
+def test_chromium_is_restarted_when_it_outgrows_its_memory_while_idle(settings):
+    settings.RENDER_RSS_CHECK_RENDERS = 10**9  # never between renders
+    settings.RENDER_RSS_CHECK_SECONDS = 0
+    settings.RENDER_MAX_RSS_MB = 1
+    render(doc(rect_el(fill="#00ff00")), width=60, height=60)
+    state = engine._get_engine().state
+    pid = state.browser_pid
+    assert pid
+    deadline = time.monotonic() + 10
+    while state.browser_pid == pid and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert state.browser_pid != pid
+    settings.RENDER_MAX_RSS_MB = 1500
+    r = render(doc(rect_el(fill="#00ff00")), width=60, height=60)
+    assert close(pixel(r, 25, 25)[:3], (0, 255, 0))
