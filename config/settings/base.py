@@ -211,6 +211,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_TASK_ROUTES: dict = {}
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_TASK_ALWAYS_EAGER = False
+# Celery's Django fix-up closes DB connections around every task unless this is set; config/celery.py
+# keeps them for WORKER_DB_CONN_MAX_AGE instead and drops broken ones after each task.
+CELERY_DB_REUSE_MAX = 1_000_000
 
 # --- accounts ---
 MAX_ACTIVE_TOKENS = env_int("MAX_ACTIVE_TOKENS", 10)

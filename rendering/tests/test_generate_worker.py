@@ -204,3 +204,26 @@ def test_engine_failure_is_500_render_failed_refunded_and_the_worker_goes_on(ren
     # The same worker renders the next job.
     ok = api.post(URL, {"html": solid_html("#00ff00"), "width": 20, "height": 20})
     assert ok.status_code == 200 and credits_balance(account=owner) == 99
+
+
+def test_the_worker_keeps_its_database_connection_between_renders(render_worker, api):
+    """A new Postgres connection per render costs several ms on every request's critical path
+    (Postgres, as in CI and production: pg_stat_activity lists the connections)."""
+    from django.db import connection
+
+    def render():
+        response = api.post(URL, {"html": solid_html("#00ff00"), "width": 40, "height": 40})
+        assert response.status_code == 200, response.content
+
+    def backends() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid, backend_start FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            return dict(cursor.fetchall())
+
+    render()
+    before = backends()
+    for _ in range(3):
+        render()
+    assert before, "the worker closed its connection after the render"
+    assert backends() == before, "the worker opened a new connection for a render"
