@@ -5,7 +5,6 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing.services import credits_balance
 from core.errors import ApiError, RenderFailed, error_response
 from core.pagination import paginated_response
 from rendering import idempotency
@@ -146,7 +145,7 @@ class GenerateApi(APIView):
                     "height": generation.height,
                     "format": generation.format,
                     "creditsUsed": generation.credits_used,
-                    "creditsRemaining": credits_balance(account=request.user),
+                    "creditsRemaining": generation.credits_remaining,
                     "generationId": generation.id,
                     "timings": generation.timings,
                     "warnings": generation.warnings,

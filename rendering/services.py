@@ -71,8 +71,8 @@ def generation_create(
     *, account, credential, project, data: dict | None, options: dict, metadata: dict | None,
     idempotency_key: str | None = None, source: str = GenerationSource.API,
 ) -> Generation:
-    """Validate against the template, take one credit, record the job and queue it.
-    Raises ValidationFailed (400), InsufficientCredits (402), RateLimited (429); changes nothing then."""
+    """Validate against the template, take one credit, record the job and queue it. The
+    returned generation's `credits_remaining` is the balance right after its charge. Raises ValidationFailed (400), InsufficientCredits (402), RateLimited (429); changes nothing then."""
     data = data or {}
     if project is None and not options.get("html"):
         raise ValidationFailed("projectId or html is required.", details={"projectId": ["Required."]})
@@ -100,8 +100,8 @@ def generation_create(
     )
     with transaction.atomic():
         # credits_take locks the account's balance row: the in-flight count below is exact too.
-        credits_take(account=account, amount=1, kind=LedgerKind.CHARGE, reference=generation.id,
-                     description="Render")
+        balance = credits_take(account=account, amount=1, kind=LedgerKind.CHARGE, reference=generation.id,
+                               description="Render")
         in_flight = Generation.objects.filter(account=account, status__in=IN_FLIGHT).count()
         if in_flight >= settings.MAX_RENDERS_IN_FLIGHT:
             raise RateLimited(
@@ -110,6 +110,7 @@ def generation_create(
             )
         generation.save(force_insert=True)
         transaction.on_commit(lambda: _enqueue(generation.id))
+    generation.credits_remaining = balance  # the balance right after this render was paid for
     _push(generation)
     return generation
 

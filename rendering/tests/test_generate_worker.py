@@ -227,3 +227,15 @@ def test_the_worker_keeps_its_database_connection_between_renders(render_worker,
         render()
     assert before, "the worker closed its connection after the render"
     assert backends() == before, "the worker opened a new connection for a render"
+
+
+def test_parallel_sync_renders_each_report_the_balance_their_charge_left(render_worker):
+    account = make_account("remaining@example.com", credits=3)
+    clients = [client_for(account, "render-only") for _ in range(3)]
+    results = in_threads([
+        (lambda c=c, i=i: c.post(URL, {"html": solid_html("#000"), "width": 8, "height": 8 + i}))
+        for i, c in enumerate(clients)
+    ])
+    assert [r.status_code for r in results] == [200] * 3, [r.content for r in results]
+    assert sorted(r.json()["creditsRemaining"] for r in results) == [0, 1, 2]
+    assert credits_balance(account=account) == 0
