@@ -519,15 +519,18 @@ def _is_browser_failure(exc: BaseException) -> bool:
 # --- processes -------------------------------------------------------------------------------
 
 def _browser_pids() -> list[int]:
-    """Chromium browser processes (not their --type= children) started under this process."""
+    """Chromium browser processes (not their --type= children) started under this process.
+    The children rewrite their command line into one space-separated string, so "--type="
+    is looked for anywhere in it (a child taken for the browser, e.g. after the pids wrapped
+    around, would be what a hung render's kill hits, leaving the browser and the engine stuck)."""
     out = []
     for pid in _descendants(os.getpid()):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                argv = fh.read().split(b"\0")
+                cmdline = fh.read()
         except OSError:
             continue
-        if argv and b"chrom" in argv[0] and not any(a.startswith(b"--type=") for a in argv):
+        if b"chrom" in cmdline.split(b"\0")[0] and b"--type=" not in cmdline:
             out.append(pid)
     return out
 

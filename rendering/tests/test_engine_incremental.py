@@ -287,6 +287,26 @@ def test_a_page_that_lost_its_canvas_asks_for_the_document():
 
 # --- the memory check ------------------------------------------------------------------------
 
+def test_the_browser_process_is_the_root_of_chromiums_tree():
+    """The pid that a hang's kill and the memory check use is the browser's, whatever order
+    the pids came in: every other Chromium process of ours descends from it."""
+    from rendering.engine import browser
+
+    render(doc(rect_el()), width=60, height=60)
+    pid = engine._get_engine().state.browser_pid
+    assert browser._browser_pids() == [pid]
+    ours = {p for p in browser._descendants(os.getpid()) if _is_chromium(p)}
+    assert pid in ours and len(ours) > 1 and ours - {pid} <= set(browser._descendants(pid))
+
+
+def _is_chromium(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"chromium" in fh.read().split(b"\0")[0]
+    except OSError:
+        return False
+
+
 def test_chromium_is_restarted_when_it_outgrows_its_memory_between_renders(settings):
     settings.RENDER_MAX_RSS_MB = 1
     settings.RENDER_RSS_CHECK_SECONDS = 0
