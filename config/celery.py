@@ -34,7 +34,9 @@ def _keep_db_connections(**kwargs):
 
 
 @task_postrun.connect
-def _drop_broken_db_connections(**kwargs):
+def _drop_broken_db_connections(sender=None, **kwargs):
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # ran inside the caller's process (tests): its connection is the caller's
     from django.db import close_old_connections
 
     close_old_connections()
