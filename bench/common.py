@@ -73,3 +73,74 @@ def cpu_by_group(before: dict, after: dict) -> dict[str, float]:
     for pid, (group, seconds) in after.items():
         spent[group] = spent.get(group, 0.0) + seconds - before.get(pid, (group, 0.0))[1]
     return spent
+
+
+# --- the stack's processes -------------------------------------------------------------------
+
+def uvicorn_cmd(port: int) -> list[str]:
+    return [str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+            "--lifespan", "off", "--no-access-log", "--log-level", "warning"]
+
+
+def celery_worker_cmd(queue: str, concurrency: int, hostname: str, celery: list[str] | None = None) -> list[str]:
+    return [*(celery or [str(VENV_BIN / "celery")]), "-A", "config", "worker", "-Q", queue, "-c", str(concurrency),
+            "-n", hostname, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"]
+
+
+class Processes:
+    """A bench's own stack: each process in a session of its own with a log file, all stopped
+    together (SIGTERM, then SIGKILL for what is left in their groups: Chromium)."""
+
+    def __init__(self, cwd: Path):
+        import tempfile
+
+        self.cwd = cwd
+        self.logs = Path(tempfile.mkdtemp(prefix="audome-bench-logs-"))
+        self.procs: list = []
+
+    def spawn(self, name: str, cmd: list[str], env: dict) -> None:
+        import subprocess
+
+        log = open(self.logs / f"{name}.log", "wb")
+        self.procs.append(subprocess.Popen(cmd, cwd=self.cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                           start_new_session=True))
+
+    def wait_ready(self, port: int, worker_names: list[str], timeout: float = 90) -> None:
+        """Until the web process answers /healthz and every worker sent its heartbeat."""
+        import time
+
+        import httpx
+
+        from core.heartbeat import KEY_PREFIX
+        from core.redis import get_redis
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        while time.monotonic() < deadline and not all(get_redis().exists(KEY_PREFIX + n) for n in worker_names):
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        import os
+        import signal
+        import subprocess
+
+        for proc in self.procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        for proc in self.procs:  # Chromium left in the process groups
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass

@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,7 +28,16 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.common import VENV_BIN, cpu_by_group, cpu_snapshot, free_port, percentile, reset_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    Processes,
+    celery_worker_cmd,
+    cpu_by_group,
+    cpu_snapshot,
+    free_port,
+    percentile,
+    reset_database,
+    uvicorn_cmd,
+)
 
 PHASES = ("queue", "fetch", "layout", "capture", "encode", "store", "total")
 
@@ -85,8 +92,8 @@ class Stack:
         self.port = free_port()
         self.media = tempfile.mkdtemp(prefix="audome-bench-media-")
         self.env = bench_env(args, self.port, self.media)
-        self.procs: list[subprocess.Popen] = []
-        self.logs = Path(tempfile.mkdtemp(prefix="audome-bench-logs-"))
+        self.processes = Processes(BASE_DIR)
+        self.logs = self.processes.logs
 
     def start(self) -> None:
         os.environ.update(self.env)
@@ -95,54 +102,18 @@ class Stack:
 
         redis.Redis.from_url(self.args.redis_url).flushdb()
         self.token, self.project_id = seed(self.media)
-        self._spawn("web", [str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1", "--port",
-                            str(self.port), "--lifespan", "off", "--no-access-log", "--log-level", "warning"])
+        self.processes.spawn("web", uvicorn_cmd(self.port), dict(self.env, DB_POOL="true"))  # as `make run`
         self.worker_name = f"bench-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
-        celery = os.environ.get("BENCH_CELERY_CMD", "").split() or [str(VENV_BIN / "celery")]
-        self._spawn("worker", [*celery, "-A", "config", "worker", "-Q", "render", "-c",
-                               str(self.args.workers), "-n", self.worker_name, "--without-gossip",
-                               "--without-mingle", "--without-heartbeat", "-l", "WARNING"])
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        from core.heartbeat import KEY_PREFIX
-        from core.redis import get_redis
-
-        while time.monotonic() < deadline and not get_redis().exists(KEY_PREFIX + self.worker_name):
-            time.sleep(0.2)
-
-    def _spawn(self, name: str, cmd: list[str]) -> None:
-        log = open(self.logs / f"{name}.log", "wb")
-        env = dict(self.env)
-        if name == "worker" and self.args.worker_conn_max_age is not None:
-            env["DB_CONN_MAX_AGE"] = str(self.args.worker_conn_max_age)
-        if name == "web":
-            env["DB_POOL"] = "true"  # as `make run` starts the web process
-        self.procs.append(subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                           start_new_session=True))
+        worker_env = dict(self.env)
+        if self.args.worker_conn_max_age is not None:
+            worker_env["DB_CONN_MAX_AGE"] = str(self.args.worker_conn_max_age)
+        celery = os.environ.get("BENCH_CELERY_CMD", "").split() or None
+        self.processes.spawn("worker", celery_worker_cmd("render", self.args.workers, self.worker_name, celery),
+                             worker_env)
+        self.processes.wait_ready(self.port, [self.worker_name], timeout=60)
 
     def stop(self) -> None:
-        for proc in self.procs:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        for proc in self.procs:  # Chromium left in the groups
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        self.processes.stop()
 
 
 # --- load ----------------------------------------------------------------------------------------

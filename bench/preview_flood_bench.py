@@ -27,7 +27,6 @@ import os
 import re
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.common import VENV_BIN, free_port, percentile, reset_database  # noqa: E402
+from bench.common import Processes, celery_worker_cmd, free_port, percentile, reset_database, uvicorn_cmd  # noqa: E402
 
 CARD = {
     "version": 1,
@@ -88,8 +87,7 @@ class FloodStack:
         self.args = args
         self.port = free_port()
         self.media = tempfile.mkdtemp(prefix="audome-bench-media-")
-        self.logs = Path(tempfile.mkdtemp(prefix="audome-bench-logs-"))
-        self.procs: list[subprocess.Popen] = []
+        self.processes = Processes(BASE_DIR)
         self.env = dict(os.environ)
         self.env.update(
             DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=args.database_url, REDIS_URL=args.redis_url,
@@ -124,53 +122,17 @@ class FloodStack:
         redis.Redis.from_url(self.args.redis_url).flushdb()
         self.token, self.project_id = seed()
         self.flood_token, self.flood_project_id = seed()  # a second account floods
-        self._spawn("web", [str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1", "--port",
-                            str(self.port), "--lifespan", "off", "--no-access-log", "--log-level", "warning"],
-                    env=self.web_env)
+        self.processes.spawn("web", uvicorn_cmd(self.port), self.web_env)
         names = []
         for name, queue, concurrency in (("render", "render", self.args.workers),
                                          ("preview", "preview", self.args.preview_concurrency)):
             hostname = f"bench-{name}-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
             names.append(hostname)
-            self._spawn(f"{name}-worker", [str(VENV_BIN / "celery"), "-A", "config", "worker", "-Q", queue, "-c",
-                                           str(concurrency), "-n", hostname, "--without-gossip", "--without-mingle",
-                                           "--without-heartbeat", "-l", "WARNING"])
-        import httpx
-
-        from core.heartbeat import KEY_PREFIX
-        from core.redis import get_redis
-
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        while time.monotonic() < deadline and not all(get_redis().exists(KEY_PREFIX + n) for n in names):
-            time.sleep(0.2)
-
-    def _spawn(self, name: str, cmd: list[str], env: dict | None = None) -> None:
-        log = open(self.logs / f"{name}.log", "wb")
-        self.procs.append(subprocess.Popen(cmd, cwd=BASE_DIR, env=env or self.env, stdout=log,
-                                           stderr=subprocess.STDOUT, start_new_session=True))
+            self.processes.spawn(f"{name}-worker", celery_worker_cmd(queue, concurrency, hostname), self.env)
+        self.processes.wait_ready(self.port, names, timeout=90)
 
     def stop(self) -> None:
-        for proc in self.procs:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        for proc in self.procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        for proc in self.procs:  # Chromium left in the process groups
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        self.processes.stop()
 
 
 def generate_run(stack: FloodStack, count: int) -> dict:
