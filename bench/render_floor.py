@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+import pybase64
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -169,13 +171,13 @@ def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None, cpu_ou
                 elif capture == "cdp-png+pillow":
                     from PIL import Image
 
-                    raw = base64.b64decode(cdp.send("Page.captureScreenshot", {**params, "format": "png"})["data"])
+                    raw = pybase64.b64decode(cdp.send("Page.captureScreenshot", {**params, "format": "png"})["data"], validate=True)
                     im = Image.open(io.BytesIO(raw)).convert("RGB")
                     buf = io.BytesIO()
                     im.save(buf, "JPEG" if fmt == "jpeg" else fmt.upper(), quality=quality)
                     data = buf.getvalue()
                 else:
-                    data = base64.b64decode(cdp.send("Page.captureScreenshot", params)["data"])
+                    data = pybase64.b64decode(cdp.send("Page.captureScreenshot", params)["data"], validate=True)
                 if i >= 3:
                     samples.append((time.perf_counter() - t0) * 1000)
                 if out is not None and i == n + 2:

@@ -20,7 +20,6 @@ without pauses, every RENDER_RSS_CHECK_RENDERS renders), never per render.
 """
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
@@ -33,6 +32,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
+import pybase64
 from django.conf import settings
 
 from .types import RenderError
@@ -426,7 +426,7 @@ class BrowserState:
         t0 = time.perf_counter()
         data = cdp.send("Page.captureScreenshot", params)["data"]
         t1 = time.perf_counter()
-        image = base64.b64decode(data)
+        image = pybase64.b64decode(data, validate=True)  # SIMD: ~0.1 ms where the stdlib takes ~4 for a PNG
         t2 = time.perf_counter()
         return image, (t1 - t0) * 1000, (t2 - t1) * 1000
 
