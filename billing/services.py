@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from billing.models import CreditBalance, LedgerEntry, LedgerKind, Subscription
@@ -29,14 +29,20 @@ def credits_balance(*, account) -> int:
 
 
 def _append(row: CreditBalance, *, account, kind, amount, description, reference, created_by) -> int:
-    """Move the locked balance row by amount and write the ledger line. The row was read under
-    its lock (_balance_row), so its balance is exact without reading it back."""
-    changes = {"balance": row.balance + amount, "updated_at": timezone.now()}
+    """Move the balance row by amount (an atomic increment) and write the ledger line. Where the
+    row is locked (_balance_row's SELECT … FOR UPDATE: Postgres) its new balance is known without
+    reading it back; elsewhere (SQLite has no row locks) it is read back."""
+    changes = {"balance": F("balance") + amount, "updated_at": timezone.now()}
     if amount > 0 and row.exhausted_at is not None:
         changes["exhausted_at"] = None  # credits are back: the next time it reaches zero is a new exhaustion
     CreditBalance.objects.filter(pk=row.pk).update(**changes)
-    for field, value in changes.items():
-        setattr(row, field, value)
+    row.updated_at = changes["updated_at"]
+    if "exhausted_at" in changes:
+        row.exhausted_at = None
+    if connection.features.has_select_for_update:
+        row.balance += amount
+    else:
+        row.refresh_from_db(fields=["balance"])
     LedgerEntry.objects.create(
         account=account, kind=kind, amount=amount, balance_after=row.balance,
         description=description[:255], reference=reference, created_by=created_by,

@@ -71,8 +71,9 @@ def generation_create(
     *, account, credential, project, data: dict | None, options: dict, metadata: dict | None,
     idempotency_key: str | None = None, source: str = GenerationSource.API,
 ) -> Generation:
-    """Validate against the template, take one credit, record the job and queue it. The
-    returned generation's `credits_remaining` is the balance right after its charge. Raises ValidationFailed (400), InsufficientCredits (402), RateLimited (429); changes nothing then."""
+    """Validate against the template, take one credit, record the job and queue it. The returned
+    generation's `credits_remaining` is the balance right after its charge.
+    Raises ValidationFailed (400), InsufficientCredits (402), RateLimited (429); changes nothing then."""
     data = data or {}
     if project is None and not options.get("html"):
         raise ValidationFailed("projectId or html is required.", details={"projectId": ["Required."]})
