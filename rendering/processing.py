@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 import time
 from contextlib import contextmanager
 
@@ -16,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.processes import process_is_gone, process_label
 from rendering.models import IN_FLIGHT, Generation, GenerationStatus
 from rendering.serializers import webhook_data
 from rendering.services import _enqueue, _notify_done, _push, generation_fail, render_job_for
@@ -40,29 +39,6 @@ def _fast_commit():
         yield
 
 
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _claimer_is_dead(claimed_by: str) -> bool:
-    """True when the process that claimed a job ran on this host and is gone (a killed child
-    of the prefork pool whose message Celery re-delivered). Other hosts: the sweeper decides."""
-    host, _, pid = claimed_by.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    try:  # a zombie is dead too
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return False
-
-
 def _claim(generation_id: str, me: str) -> bool:
     now = timezone.now()
     changes = dict(status=GenerationStatus.PROCESSING, claimed_by=me, started_at=now, attempts=F("attempts") + 1,
@@ -72,7 +48,7 @@ def _claim(generation_id: str, me: str) -> bool:
     if claimed:
         return True
     current = Generation.objects.filter(pk=generation_id).values("status", "claimed_by", "attempts").first()
-    if not current or current["status"] != GenerationStatus.PROCESSING or not _claimer_is_dead(current["claimed_by"]):
+    if not current or current["status"] != GenerationStatus.PROCESSING or not process_is_gone(current["claimed_by"]):
         return False  # finished, canceled, or still being rendered by a live process
     if current["attempts"] >= settings.RENDER_MAX_ATTEMPTS:
         generation = Generation.objects.get(pk=generation_id)
@@ -96,7 +72,7 @@ def generation_render(*, generation_id: str) -> str:
     """The render task's body: claim, render (one retry), store, finish. Returns what happened."""
     from rendering import engine
 
-    me = worker_id()
+    me = process_label()
     if not _claim(generation_id, me):
         return "skipped"
     generation = Generation.objects.select_related("account").get(pk=generation_id)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.netguard import FetchError, UnsafeUrl, safe_request
+from core.processes import process_is_gone, process_label
 from webhooks.models import (
     AttemptOutcome,
     Delivery,
@@ -70,30 +69,6 @@ def _excerpt(content: bytes) -> str:
     return content[:EXCERPT_BYTES].decode("utf-8", errors="replace")[:EXCERPT_BYTES]
 
 
-def _me() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _holder_is_dead(locked_by: str) -> bool:
-    """True when the lease holder was a process on THIS host that no longer exists (a killed
-    pool child or worker): its lease needn't run out before someone else takes over."""
-    host, _, pid = (locked_by or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    try:  # a killed process nobody has reaped yet is a zombie: dead all the same
-        with open(f"/proc/{int(pid)}/stat") as fh:
-            state = fh.read().rsplit(")", 1)[1].split()[0]
-        return state in ("Z", "X")
-    except (OSError, IndexError):
-        return False
-
-
 def _due(now):
     return Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
                                    next_attempt_at__lte=now)
@@ -130,11 +105,12 @@ def _postpone(delivery_id: str, now) -> None:
 
 def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetime] | str | None:
     lease = now + dt.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
-    take = dict(locked_until=lease, locked_by=_me(), attempt_count=F("attempt_count") + 1, updated_at=now)
+    take = dict(locked_until=lease, locked_by=process_label(), attempt_count=F("attempt_count") + 1,
+                updated_at=now)
     with transaction.atomic():
         free = Q(locked_until__isnull=True) | Q(locked_until__lt=now)
         held = _due(now).filter(pk=delivery_id).exclude(free).values("locked_until", "locked_by").first()
-        if held and not _holder_is_dead(held["locked_by"]):
+        if held and not process_is_gone(held["locked_by"]):
             return None  # someone is attempting it right now
         if _over_cap(delivery_id, now):
             _postpone(delivery_id, now)
@@ -263,7 +239,7 @@ def deliveries_sweep() -> dict:
         _due(now).filter(locked_until__lt=now).exclude(pk__in=due).values_list("id", flat=True)[:1000]
     )
     for row in _due(now).filter(locked_until__gte=now).values("id", "locked_by")[:1000]:
-        if _holder_is_dead(row["locked_by"]):
+        if process_is_gone(row["locked_by"]):
             stuck.append(row["id"])
     ids = due + stuck
     queued = queue_deliveries(ids)
