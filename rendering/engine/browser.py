@@ -170,6 +170,9 @@ class _Context:
         # The static key of the canvas the render page holds (rendering.engine._static_key),
         # None when unknown: a new page, or a render that did not finish.
         self.built_key: str | None = None
+        # The PNG the render page last produced, for band captures (engine/frames.py); None
+        # when the page's pixels may no longer be those.
+        self.frame = None
 
 
 class BrowserState:
@@ -191,6 +194,8 @@ class BrowserState:
         self.external: dict[str, tuple[str, bytes]] = {}
         self.html_docs: dict[str, bytes] = {}
         self.launches = 0
+        # How the render page's PNGs were captured: "full", "band" or "unchanged" (frames.py).
+        self.captures: dict[str, int] = {"full": 0, "band": 0, "unchanged": 0}
         # A fresh context with the render page loaded, used by no account yet: the next new
         # account gets it instead of waiting for a context to be made (prepared when idle).
         self.spare: _Context | None = None
@@ -340,7 +345,7 @@ class BrowserState:
     def render_page(self, ctx: _Context):
         if ctx.page is not None and not ctx.page.is_closed():
             return ctx.page
-        ctx.built_key = None
+        ctx.built_key, ctx.frame = None, None
         page = ctx.context.new_page()
         page.goto(ORIGIN + PAGE_PATH, wait_until="load", timeout=30_000)
         page.wait_for_function("window.__audome && window.__audome.ready", timeout=30_000)
@@ -413,10 +418,13 @@ class BrowserState:
         return (width, height)
 
     @staticmethod
-    def capture(cdp, width: int, height: int, fmt: str, quality: int, scale: float = 1.0) -> tuple[bytes, float, float]:
+    def capture(cdp, width: int, height: int, fmt: str, quality: int, scale: float = 1.0,
+                top: int = 0) -> tuple[bytes, float, float]:
+        """The canvas (or its rows top … top + height) as image bytes, with the ms spent
+        capturing and decoding."""
         params = {
             "format": fmt,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
+            "clip": {"x": 0, "y": top, "width": width, "height": height, "scale": scale},
             "fromSurface": True,
             "captureBeyondViewport": False,
             "optimizeForSpeed": True,

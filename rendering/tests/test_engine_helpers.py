@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from rendering import engine
 
@@ -42,6 +42,13 @@ def image_of(result) -> Image.Image:
 
 def pixel(result, x, y):
     return image_of(result).convert("RGBA").getpixel((x, y))
+
+
+def same_pixels(a: Image.Image, b: Image.Image) -> bool:
+    """Equal size and every channel of every pixel equal (alpha included). Note: getbbox() of
+    an RGBA image looks at alpha only, so a difference image must be asked for all bands."""
+    a, b = a.convert("RGBA"), b.convert("RGBA")
+    return a.size == b.size and ImageChops.difference(a, b).getbbox(alpha_only=False) is None
 
 
 def close(c1, c2, tol=8):

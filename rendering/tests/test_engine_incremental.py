@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from PIL import ImageChops
 
 from rendering import engine
 from rendering.tests.test_engine_helpers import (
@@ -27,6 +26,7 @@ from rendering.tests.test_engine_helpers import (
     pixel,
     rect_el,
     render,
+    same_pixels,
     text_el,
 )
 from rendering.tests.test_engine_render import image_el, png_bytes
@@ -60,9 +60,7 @@ def full_build(document, **kw):
 def assert_same(result, expected):
     """Same warnings and the same pixels as the full build."""
     assert result.warnings == expected.warnings
-    a, b = image_of(result).convert("RGBA"), image_of(expected).convert("RGBA")
-    assert a.size == b.size
-    assert ImageChops.difference(a, b).getbbox() is None, "pixels differ from a full build"
+    assert same_pixels(image_of(result), image_of(expected)), "pixels differ from a full build"
 
 
 def run_sequence(document, datas, key, **kw):

@@ -4,7 +4,7 @@
 //   await window.__audome.render({key?, width, height, background, document, data, fonts, images})
 //     → {warnings, layoutMs, incremental: false}
 //   await window.__audome.render({key, data, images})            (no document)
-//     → {warnings, layoutMs, incremental: true}, or {needDocument: true}
+//     → {warnings, layoutMs, incremental: true, dirtyRows}, or {needDocument: true}
 //
 // `key` names the static part of a render (document, size, background, fonts, scale; the
 // engine hashes them). The page keeps the canvas it built last with its key: a render that
@@ -12,6 +12,9 @@
 // (updateDocument), and a page that does not hold that key (a fresh or reloaded page) answers
 // {needDocument: true} so the engine sends the whole payload. A render without a key always
 // builds and keeps nothing.
+//
+// `dirtyRows` ([top, bottom) or null: unknown) are the canvas rows an update may have
+// repainted since the render before; the engine re-captures only those (engine/frames.py).
 //
 // `images` maps every image URL of the document/data to the URL the page may load (the
 // engine prefetched it and serves it from memory) or to {error}; nothing else is loaded.
@@ -35,7 +38,7 @@ export interface RenderPayload {
 }
 
 export type PageRenderResult =
-  | { warnings: RenderWarning[]; layoutMs: number; incremental: boolean }
+  | { warnings: RenderWarning[]; layoutMs: number; incremental: boolean; dirtyRows?: [number, number] | null }
   | { needDocument: true };
 
 function root(): HTMLElement {
@@ -81,7 +84,12 @@ async function update(payload: RenderPayload): Promise<PageRenderResult> {
   const result = await updateDocument(current.built, payload.data ?? {}, perRender(payload));
   live = current;
   stats.updates += 1;
-  return { warnings: result.warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100, incremental: true };
+  return {
+    warnings: result.warnings,
+    layoutMs: Math.round((performance.now() - started) * 100) / 100,
+    incremental: true,
+    dirtyRows: result.dirtyRows ?? null,
+  };
 }
 
 async function build(payload: RenderPayload & { document: TemplateDocument }): Promise<PageRenderResult> {

@@ -117,6 +117,8 @@ interface TextJob {
   fontSize: number;
   minFontSize: number;
   autoFit: boolean;
+  /** How far (px) the glyphs may reach past the line boxes: tall marks, small line heights. */
+  inkMargin: number;
 }
 
 const ALIGNS = ['left', 'right', 'center', 'justify', 'start', 'end'] as const;
@@ -198,6 +200,7 @@ function buildText(el: TextElement, warnings: RenderWarning[], families: { avail
     fontSize,
     minFontSize,
     autoFit,
+    inkMargin: Math.ceil(fontSize * (Math.max(0, 2 - lineHeight) / 2 + 0.25)) + 4,
   };
 }
 
@@ -645,29 +648,83 @@ export async function updateDocument(built: BuiltDocument, data: TemplateData = 
   if (built.canvas.parentNode !== built.root || familiesKey(families) !== built.families) {
     const again = await buildDocument(built.root, built.template, data, opts);
     Object.assign(built, again.built);
-    return { ...again.result, layoutMs: elapsed(started) };
+    return { ...again.result, layoutMs: elapsed(started), dirtyRows: null };
   }
   const bgSpec = isObject(built.template.background) ? built.template.background : {};
-  const texts: Slot[] = [];
-  const pictures: Promise<void>[] = [];
+  // What changes, decided before anything is touched (so measuring it costs one layout).
+  const changedTexts: { slot: Slot; value: string }[] = [];
+  const changedPictures: { slot: Slot; sources: ImageSources }[] = [];
   for (const slot of built.slots) {
     if (slot.text && slot.el) {
       const value = textOf(applyElementData({ ...slot.el }, data) as TextElement);
-      if (value === slot.text.value) continue;
-      replaceText(slot.text.job, value);
-      slot.text.value = value;
-      slot.fit = [];
-      texts.push(slot);
+      if (value !== slot.text.value) changedTexts.push({ slot, value });
     } else if (slot.picture) {
       const sources = sourcesFor(slot, bgSpec, data, opts);
-      if (!slot.picture.retry && JSON.stringify(sources) === slot.picture.signature) continue;
-      const img = slot.picture.make();
-      slot.picture.img.replaceWith(img);
-      const settling = showPicture(slot, slot.picture, img, sources, opts);
-      if (settling) pictures.push(settling);
+      if (slot.picture.retry || JSON.stringify(sources) !== slot.picture.signature) changedPictures.push({ slot, sources });
     }
+  }
+  const changed = [...changedTexts.map((c) => c.slot), ...changedPictures.map((c) => c.slot)];
+  const dirty = new DirtyRows(built, changed);
+  const texts: Slot[] = [];
+  const pictures: Promise<void>[] = [];
+  for (const { slot, value } of changedTexts) {
+    replaceText(slot.text!.job, value);
+    slot.text!.value = value;
+    slot.fit = [];
+    texts.push(slot);
+  }
+  for (const { slot, sources } of changedPictures) {
+    const picture = slot.picture!;
+    const img = picture.make();
+    picture.img.replaceWith(img);
+    const settling = showPicture(slot, picture, img, sources, opts);
+    if (settling) pictures.push(settling);
   }
   if (texts.length) await layOut(built.canvas, texts, pictures, fontTimeout);
   else await Promise.all(pictures);
-  return { warnings: warningsOf(built.slots), layoutMs: elapsed(started), canvas: built.canvas };
+  return { warnings: warningsOf(built.slots), layoutMs: elapsed(started), canvas: built.canvas, dirtyRows: dirty.after() };
 }
+
+/**
+ * The rows an update may repaint: those its changed slots covered before the update and
+ * those they cover after it. Text counts its box and its lines, plus an ink margin; a picture
+ * its clipping box. Rotation is included (bounding rectangles are axis-aligned).
+ */
+class DirtyRows {
+  private top = Infinity;
+  private bottom = -Infinity;
+  private unknown: boolean;
+
+  constructor(private built: BuiltDocument, private slots: Slot[]) {
+    // A scaled canvas or a background image (the whole canvas) are not worth measuring.
+    this.unknown = num(built.opts.scale, 1, 0.001, 100) !== 1 || slots.some((s) => !s.el);
+    this.measure();
+  }
+
+  after(): [number, number] | null {
+    this.measure();
+    if (this.unknown) return null;
+    if (!this.slots.length || this.bottom <= this.top) return [0, 0];
+    return [Math.max(0, Math.floor(this.top)), Math.max(0, Math.ceil(this.bottom))];
+  }
+
+  private measure(): void {
+    if (this.unknown || !this.slots.length) return;
+    const origin = this.built.canvas.getBoundingClientRect().top;
+    for (const slot of this.slots) {
+      const boxes: [Element | null, number][] = slot.text
+        ? [[slot.text.job.box, slot.text.job.inkMargin], [slot.text.job.inner, slot.text.job.inkMargin]]
+        : [[slot.picture?.img.parentElement ?? null, 2]];
+      for (const [node, margin] of boxes) {
+        if (!node) {
+          this.unknown = true;
+          return;
+        }
+        const r = node.getBoundingClientRect();
+        this.top = Math.min(this.top, r.top - origin - margin);
+        this.bottom = Math.max(this.bottom, r.bottom - origin + margin);
+      }
+    }
+  }
+}
+

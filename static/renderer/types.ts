@@ -130,6 +130,13 @@ export interface RenderResult {
   layoutMs: number;
   /** The canvas node created inside root. */
   canvas: HTMLElement;
+  /**
+   * updateDocument only: the canvas rows [top, bottom) whose pixels may differ from those of
+   * the render before (what the changed elements covered before and cover now, ink
+   * included); [0, 0] when nothing changed, null when that is not known (a rebuild, a
+   * background image, a scaled canvas). The headless renderer re-captures only those rows.
+   */
+  dirtyRows?: [number, number] | null;
 }
 
 export interface DynamicElement {

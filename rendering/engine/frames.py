@@ -1,0 +1,159 @@
+"""Band capture: a PNG render that re-captures only the rows whose content changed.
+
+On the warm path the render page knows which elements a render changed and reports the rows
+they cover, before and after (`dirtyRows`, static/renderer updateDocument). The engine keeps
+the last PNG each page produced as a `Frame`: its rows cut into strips of STRIP rows, each
+strip compressed on its own (a zlib full flush between strips), so strips can be swapped
+without touching the others. A render that changed a band of rows asks Chromium for just that
+band (CDP `Page.captureScreenshot` with a clip: composited, encoded and sent for those rows
+only), swaps the band's strips and writes the PNG from the strips: same pixels as a full
+capture, which the tests check pixel for pixel.
+
+PNG details: Chromium writes 8-bit RGB (opaque) or RGBA, zlib level 1. A strip's first row is
+stored unfiltered (from the decoded pixels), so no strip depends on the row above it; the
+other rows keep the filter Chromium gave them. The zlib stream is the strips' raw deflate data
+one after the other, an empty final block and the Adler-32 of all rows (combined from the
+strips' own, without reading the rows again). Strips are made from a PNG only when a band is
+first spliced into it.
+"""
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+STRIP = 32  # rows per strip: the band's granularity
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+COLOUR_TYPES = {2: ("RGB", 3), 6: ("RGBA", 4)}
+_ADLER_BASE = 65521
+_FINAL_EMPTY_BLOCK = b"\x03\x00"  # raw deflate: a final block with no data (fixed Huffman)
+_ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KB window, "fastest" (as Chromium's fast PNG)
+
+
+class FrameMismatch(Exception):
+    """The band can't be spliced into the frame (other colour type, filter, size): capture it all."""
+
+
+def adler32_combine(adler1: int, adler2: int, len2: int) -> int:
+    """Adler-32 of A+B from adler32(A), adler32(B) and len(B) (zlib's adler32_combine)."""
+    rem = len2 % _ADLER_BASE
+    sum1 = adler1 & 0xFFFF
+    sum2 = (rem * sum1) % _ADLER_BASE
+    sum1 += (adler2 & 0xFFFF) + _ADLER_BASE - 1
+    sum2 += ((adler1 >> 16) & 0xFFFF) + ((adler2 >> 16) & 0xFFFF) + _ADLER_BASE - rem
+    if sum1 >= _ADLER_BASE:
+        sum1 -= _ADLER_BASE
+    if sum1 >= _ADLER_BASE:
+        sum1 -= _ADLER_BASE
+    if sum2 >= _ADLER_BASE << 1:
+        sum2 -= _ADLER_BASE << 1
+    if sum2 >= _ADLER_BASE:
+        sum2 -= _ADLER_BASE
+    return sum1 | (sum2 << 16)
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
+
+
+def read_png(png: bytes) -> tuple[int, int, int, bytes]:
+    """(width, height, colour type, the IDAT data) of a PNG as Chromium writes it."""
+    if not png.startswith(PNG_SIGNATURE):
+        raise FrameMismatch("not a PNG")
+    pos, idat, header = 8, [], None
+    end = len(png)
+    while pos + 8 <= end:
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        body = png[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    if header is None:
+        raise FrameMismatch("no IHDR")
+    width, height, depth, colour, _compression, _filter, interlace = header
+    if depth != 8 or colour not in COLOUR_TYPES or interlace:
+        raise FrameMismatch(f"unsupported PNG (depth {depth}, colour type {colour}, interlace {interlace})")
+    return width, height, colour, b"".join(idat)
+
+
+class _Strip:
+    __slots__ = ("data", "adler", "length")
+
+    def __init__(self, rows: bytes):
+        compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+        self.data = compressor.compress(rows) + compressor.flush(zlib.Z_FULL_FLUSH)
+        self.adler = zlib.adler32(rows)
+        self.length = len(rows)
+
+
+class Frame:
+    """The last PNG a page produced, for band captures. `png` is always that PNG; its strips
+    are made on first use (a render that only ever captures whole pages never pays for them)."""
+
+    def __init__(self, png: bytes):
+        self.width, self.height, self.colour, _ = read_png(png)
+        self.png = png
+        self._strips: list[_Strip] | None = None
+
+    @property
+    def row_bytes(self) -> int:
+        return self.width * COLOUR_TYPES[self.colour][1]
+
+    def _ensure_strips(self) -> list[_Strip]:
+        if self._strips is None:
+            self._strips = [_Strip(rows) for rows in _png_strips(self.png, self.row_bytes, self.height)]
+        return self._strips
+
+    def splice(self, top: int, band_png: bytes) -> bytes:
+        """Puts a band captured at row `top` (a strip boundary) into the frame and returns the
+        new PNG, which becomes the frame's. Raises FrameMismatch when the band doesn't fit."""
+        if top % STRIP:
+            raise FrameMismatch("the band must start on a strip boundary")
+        width, height, colour, _ = read_png(band_png)
+        if width != self.width or colour != self.colour or top + height > self.height:
+            raise FrameMismatch("the band's size or colour type differs from the frame's")
+        if height % STRIP and top + height != self.height:
+            raise FrameMismatch("the band must end on a strip boundary or at the bottom")
+        strips = self._ensure_strips()
+        first = top // STRIP
+        for index, rows in enumerate(_png_strips(band_png, self.row_bytes, height)):
+            strips[first + index] = _Strip(rows)
+        self.png = self._write(strips)
+        return self.png
+
+    def _write(self, strips: list[_Strip]) -> bytes:
+        adler, parts = 1, [_ZLIB_HEADER]
+        for strip in strips:
+            adler = adler32_combine(adler, strip.adler, strip.length)
+            parts.append(strip.data)
+        parts.append(_FINAL_EMPTY_BLOCK)
+        parts.append(struct.pack(">I", adler))
+        header = struct.pack(">IIBBBBB", self.width, self.height, 8, self.colour, 0, 0, 0)
+        return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(parts)) + _chunk(b"IEND", b"")
+
+
+def _png_strips(png: bytes, row_bytes: int, height: int) -> list[bytes]:
+    """A PNG's scanlines cut into strips of STRIP rows. Rows keep the filter Chromium gave them
+    (each refers to the row above, which is in the same strip), except each strip's first row,
+    which is written unfiltered from the decoded pixels so that it refers to nothing."""
+    from PIL import Image
+
+    _, _, _, idat = read_png(png)
+    scanlines = zlib.decompress(idat)
+    scanline = row_bytes + 1
+    if len(scanlines) != scanline * height:
+        raise FrameMismatch("the PNG's data has the wrong length")
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    raw = image.tobytes()
+    if len(raw) != row_bytes * height:
+        raise FrameMismatch(f"the PNG decoded as {image.mode}")
+    return [
+        b"\x00" + raw[start * row_bytes:(start + 1) * row_bytes]
+        + scanlines[(start + 1) * scanline:min(start + STRIP, height) * scanline]
+        for start in range(0, height, STRIP)
+    ]
