@@ -2,7 +2,8 @@
 
 Starts its own stack — uvicorn (ASGI) + a Celery `render` worker with warm Chromium — on its
 own Postgres database (`audome_bench`) and Redis db (14), renders a 1080×1080 card (text, an
-uploaded image, shapes) with the text changing on every request, and reports end-to-end
+uploaded image, shapes) with the text changing on every request (`--vary photo`: the photo
+too), and reports end-to-end
 latency p50/p95 at concurrency 1, 2 and 4 and renders per second. In the same run it
 measures the raw floor (bench/render_floor.measure_floor: a warm page updated through the DOM
 and captured, nothing else around it) and prints our figures as ratios of it.
@@ -60,10 +61,11 @@ def bench_env(args, port: int, media: str) -> dict:
     return env
 
 
-def seed(media: str) -> tuple[str, str]:
+def seed(media: str) -> tuple[str, str, list[str]]:
     """Account with credits, token, the card's photo as an uploaded asset and the 1080×1080
-    card of bench/render_floor.py (same document, so the ratios compare like with like).
-    Returns (token, project id)."""
+    card of bench/render_floor.py (same document, so the ratios compare like with like), and
+    three tinted copies of the photo for `--vary photo`.
+    Returns (token, project id, the copies' URLs)."""
     import django
 
     django.setup()
@@ -77,13 +79,27 @@ def seed(media: str) -> tuple[str, str]:
 
     account = user_create(email=f"bench-{uuid.uuid4().hex[:6]}@example.com", password=None, starting_credits=100000)
     _token, plain = token_create(account=account, name="bench", scope="render-only")
-    asset = f"{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}.jpg"
-    path = Path(media) / "assets" / asset
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(photo_png())
-    document = card_document(asset_url_prefix() + asset)
+    import io
+
+    from PIL import Image
+
+    photo = photo_png()
+    urls = []
+    for tint in (None, (1.0, 0.6, 0.6), (0.6, 1.0, 0.6), (0.6, 0.6, 1.0)):
+        body = photo
+        if tint:
+            bands = [b.point(lambda v, f=f: int(v * f)) for b, f in zip(Image.open(io.BytesIO(photo)).split(), tint, strict=True)]
+            buf = io.BytesIO()
+            Image.merge("RGB", bands).save(buf, "JPEG", quality=85)
+            body = buf.getvalue()
+        asset = f"{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}.jpg"
+        path = Path(media) / "assets" / asset
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+        urls.append(asset_url_prefix() + asset)
+    document = card_document(urls[0])
     project = Project.objects.create(account=account, name="Bench card", width=1080, height=1080, document=document)
-    return plain, str(project.pk)
+    return plain, str(project.pk), urls[1:]
 
 
 class Stack:
@@ -101,7 +117,7 @@ class Stack:
         import redis
 
         redis.Redis.from_url(self.args.redis_url).flushdb()
-        self.token, self.project_id = seed(self.media)
+        self.token, self.project_id, self.photos = seed(self.media)
         self.processes.spawn("web", uvicorn_cmd(self.port), dict(self.env, DB_POOL="true"))  # as `make run`
         self.worker_name = f"bench-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
         worker_env = dict(self.env)
@@ -118,7 +134,7 @@ class Stack:
 
 # --- load ----------------------------------------------------------------------------------------
 
-def run_level(stack: Stack, concurrency: int, count: int, fmt: str) -> dict:
+def run_level(stack: Stack, concurrency: int, count: int, fmt: str, vary: str = "title") -> dict:
     import httpx
 
     url = f"http://127.0.0.1:{stack.port}/api/render/generate"
@@ -136,8 +152,10 @@ def run_level(stack: Stack, concurrency: int, count: int, fmt: str) -> dict:
                     i = next(counter, None)
                 if i is None:
                     return
-                body = {"projectId": stack.project_id, "format": fmt,
-                        "data": {"title.text": f"Summer sale #{i} — up to {i % 90}% off · {uuid.uuid4().hex[:6]}"}}
+                data = {"title.text": f"Summer sale #{i} — up to {i % 90}% off · {uuid.uuid4().hex[:6]}"}
+                if vary == "photo":  # most of the canvas changes too: every render is captured whole
+                    data["hero.img"] = stack.photos[i % len(stack.photos)]
+                body = {"projectId": stack.project_id, "format": fmt, "data": data}
                 started = time.perf_counter()
                 response = client.post(url, content=json.dumps(body), headers=headers)
                 elapsed = (time.perf_counter() - started) * 1000
@@ -199,6 +217,9 @@ def main() -> None:
                                                                  "postgres://postgres@127.0.0.1:5432/audome_bench"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
     parser.add_argument("--skip-floor", action="store_true")
+    parser.add_argument("--vary", default="title", choices=["title", "photo"],
+                        help="what changes per request: the title (default), or the title and the photo "
+                             "(680 of 1080 rows: no band capture)")
     parser.add_argument("--worker-conn-max-age", type=int, default=None,
                         help="DB_CONN_MAX_AGE for the render worker only (default: as `make run`)")
     args = parser.parse_args()
@@ -210,7 +231,7 @@ def main() -> None:
         stack.start()
         run_level(stack, args.workers, args.workers * 3, args.format)  # warm Chromium in every pool process
         for concurrency in levels:
-            results.append(run_level(stack, concurrency, args.requests, args.format))
+            results.append(run_level(stack, concurrency, args.requests, args.format, args.vary))
     finally:
         stack.stop()
     floor = None if args.skip_floor else measure_floor_figures(args, levels)
@@ -218,7 +239,7 @@ def main() -> None:
 
 
 def print_report(args, results: list[dict], floor: dict | None) -> None:
-    print(f"\n## generate end to end — the render_floor card (1080×1080), {args.format}, {args.requests} requests per level, "
+    print(f"\n## generate end to end — the render_floor card (1080×1080), {args.format}, {args.vary} changes per request, {args.requests} requests per level, "
           f"{args.workers} render worker processes\n")
     floor_p50 = floor.get("p50") if floor else None
     floor_rps = (floor.get("rps") or {}) if floor else {}

@@ -338,8 +338,15 @@ def _band(frame, out: dict, width: int, height: int, fmt: str, scale: float) -> 
 def _capture_document(state, cdp, frame, out: dict, width: int, height: int, fmt: str, quality: int, scale: float):
     """Captures the render page: only the band of rows the render changed when the page's
     last PNG is at hand (engine/frames.py), else the whole canvas. Returns (image, capture ms,
-    encode ms, the frame to keep for the next render)."""
+    encode ms, the frame to keep for the next render).
+
+    Cutting a PNG into strips costs about one whole capture, so a frame gets its strips only
+    on the second render in a row that could use a band: renders that alternate between
+    small and large changes never pay for strips they would not use."""
     band = _band(frame, out, width, height, fmt, scale)
+    wanted = False
+    if band not in (None, (0, 0)) and not frame.has_strips and not frame.wanted:
+        band, wanted = None, True
     image = None
     capture_ms = encode_ms = 0.0
     if band == (0, 0):
@@ -362,7 +369,7 @@ def _capture_document(state, cdp, frame, out: dict, width: int, height: int, fmt
         frame = None
         if fmt == "png" and scale == 1.0:
             try:
-                frame = Frame(image)
+                frame = Frame(image, wanted=wanted)
             except FrameMismatch:
                 frame = None
     if any(isinstance(w, dict) and w.get("code") in _UNSETTLED for w in out.get("warnings") or []):

@@ -94,10 +94,16 @@ class Frame:
     """The last PNG a page produced, for band captures. `png` is always that PNG; its strips
     are made on first use (a render that only ever captures whole pages never pays for them)."""
 
-    def __init__(self, png: bytes):
+    def __init__(self, png: bytes, *, wanted: bool = False):
         self.width, self.height, self.colour, _ = read_png(png)
         self.png = png
         self._strips: list[_Strip] | None = None
+        # A render before this one could have used a band: the next one may make the strips.
+        self.wanted = wanted
+
+    @property
+    def has_strips(self) -> bool:
+        return self._strips is not None
 
     @property
     def row_bytes(self) -> int:
