@@ -361,6 +361,8 @@ def _capture_document(state, cdp, frame, out: dict, width: int, height: int, fmt
             state.captures["band"] += 1
         except FrameMismatch as exc:
             log.info("band capture not used: %s", exc)
+        except Exception:  # the shortcut must never fail a render: capture it all instead
+            log.warning("band capture failed; capturing the whole canvas", exc_info=True)
         encode_ms += (time.perf_counter() - started) * 1000
     if image is None:
         image, more_capture_ms, more_encode_ms = state.capture(cdp, width, height, fmt, quality, scale)

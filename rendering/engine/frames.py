@@ -56,8 +56,9 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
 
 
-def read_png(png: bytes) -> tuple[int, int, int, bytes]:
-    """(width, height, colour type, the IDAT data) of a PNG as Chromium writes it."""
+def read_png(png: bytes, *, data: bool = True) -> tuple[int, int, int, bytes]:
+    """(width, height, colour type, the IDAT data — b"" when not asked for) of a PNG as
+    Chromium writes it."""
     if not png.startswith(PNG_SIGNATURE):
         raise FrameMismatch("not a PNG")
     pos, idat, header = 8, [], None
@@ -66,7 +67,11 @@ def read_png(png: bytes) -> tuple[int, int, int, bytes]:
         length, kind = struct.unpack(">I4s", png[pos:pos + 8])
         body = png[pos + 8:pos + 8 + length]
         if kind == b"IHDR":
+            if len(body) != 13:
+                raise FrameMismatch("a broken IHDR")
             header = struct.unpack(">IIBBBBB", body)
+            if not data:
+                break
         elif kind == b"IDAT":
             idat.append(body)
         elif kind == b"IEND":
@@ -95,7 +100,7 @@ class Frame:
     are made on first use (a render that only ever captures whole pages never pays for them)."""
 
     def __init__(self, png: bytes, *, wanted: bool = False):
-        self.width, self.height, self.colour, _ = read_png(png)
+        self.width, self.height, self.colour, _ = read_png(png, data=False)
         self.png = png
         self._strips: list[_Strip] | None = None
         # A render before this one could have used a band: the next one may make the strips.
@@ -119,7 +124,7 @@ class Frame:
         new PNG, which becomes the frame's. Raises FrameMismatch when the band doesn't fit."""
         if top % STRIP:
             raise FrameMismatch("the band must start on a strip boundary")
-        width, height, colour, _ = read_png(band_png)
+        width, height, colour, _ = read_png(band_png, data=False)
         if width != self.width or colour != self.colour or top + height > self.height:
             raise FrameMismatch("the band's size or colour type differs from the frame's")
         if height % STRIP and top + height != self.height:
@@ -153,7 +158,7 @@ def _png_strips(png: bytes, row_bytes: int, height: int) -> list[bytes]:
     scanline = row_bytes + 1
     if len(scanlines) != scanline * height:
         raise FrameMismatch("the PNG's data has the wrong length")
-    image = Image.open(io.BytesIO(png))
+    image = Image.open(io.BytesIO(png), formats=["PNG"])
     image.load()
     raw = image.tobytes()
     if len(raw) != row_bytes * height:

@@ -183,6 +183,28 @@ def test_jpeg_in_between_drops_the_frame_and_png_after_it_is_still_right():
     assert same_pixels(image_of(png), captured_now(key))
 
 
+def test_a_failing_splice_falls_back_to_a_whole_capture(monkeypatch):
+    key = new_key()
+    for text in ("one", "two", "three"):  # the third would be a band
+        render(CARD, data={"title.text": text}, key=key, width=W, height=H)
+
+    def broken(self, top, band_png):
+        raise RuntimeError("simulated failure while splicing")
+
+    monkeypatch.setattr(Frame, "splice", broken)
+    before = counts()
+    result = render(CARD, data={"title.text": "four"}, key=key, width=W, height=H)
+    assert counts()["full"] == before["full"] + 1 and counts()["band"] == before["band"]
+    assert same_pixels(image_of(result), captured_now(key))
+
+
+def test_a_template_whose_font_is_missing_is_always_captured_whole():
+    # FONT_FALLBACK / IMAGE_FALLBACK renders may still change (a late font or image): no frame is kept.
+    document = doc(text_el("t", "x", x=0, y=0, width=1080, height=100, fontSize=40, fontFamily="No Such Font"))
+    _, used = check_sequence(document, [{"t.text": str(i)} for i in range(4)], expect_band=False)
+    assert used["band"] == 0 and used["full"] == 4
+
+
 # --- the PNG work itself ---------------------------------------------------------------------
 
 def test_adler32_combine_matches_zlib():
