@@ -20,7 +20,6 @@ without pauses, every RENDER_RSS_CHECK_RENDERS renders), never per render.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -108,26 +107,25 @@ class Assets:
     ENTRY = "static/render-page/main.ts"
 
     def __init__(self):
+        from django.template import TemplateSyntaxError
+
+        from core.templatetags.vite import entry_files
+
         dist = Path(settings.BASE_DIR) / "static" / "dist"
-        manifest_path = dist / "manifest.json"
-        if not manifest_path.exists():
-            raise RenderError("The renderer is not built: run `npm run build`.", retryable=False)
-        manifest = json.loads(manifest_path.read_text())
-        entry = manifest.get(self.ENTRY)
-        if not entry:
-            raise RenderError(f"{self.ENTRY} is not in the Vite manifest: run `npm run build`.", retryable=False)
+        try:
+            # The entry's script and every stylesheet it pulls in (the bundled fonts' @font-face
+            # rules come with the renderer chunk), linked exactly as the Studio's page links them.
+            js, css = entry_files(self.ENTRY)
+        except (TemplateSyntaxError, OSError, ValueError):
+            raise RenderError(f"{self.ENTRY} is not built: run `npm run build`.", retryable=False) from None
         self.files: dict[str, tuple[str, bytes]] = {}
-        css = list(entry.get("css", []))
-        wanted = {entry["file"], *css}
         # Everything the entry may pull: its chunks, CSS and the fonts under assets/.
         for path in dist.glob("assets/*"):
-            wanted.add(f"assets/{path.name}")
-        for rel in wanted:
-            path = dist / rel
             if path.is_file():
+                rel = f"assets/{path.name}"
                 self.files[f"/static/{rel}"] = (_mime_for(rel), path.read_bytes())
         self.css = [f"/static/{c}" for c in css]
-        self.js = f"/static/{entry['file']}"
+        self.js = f"/static/{js}"
         links = "".join(f'<link rel="stylesheet" href="{c}">' for c in self.css)
         self.page_html = (
             '<!doctype html><html lang="en"><head><meta charset="utf-8">'

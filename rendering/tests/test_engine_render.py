@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -342,7 +343,29 @@ def test_bundled_font_catalogue_matches_the_renderer():
     font_files = (ROOT / "static/renderer/font-files.ts").read_text()
     for fam in families:
         slug = fam.lower().replace(" ", "-")
-        assert f"@fontsource/{slug}/" in font_files
+        if fam == "Noto Color Emoji":
+            # Not a web font (@fontsource's is OpenType-SVG, drawn blank by Chromium): the
+            # render servers' own colour emoji font, which Chromium draws.
+            assert f"@fontsource/{slug}/" not in font_files
+            listed = subprocess.run(["fc-list", ":family=Noto Color Emoji"], capture_output=True, text=True).stdout
+            assert "NotoColorEmoji" in listed
+        else:
+            assert f"@fontsource/{slug}/" in font_files
+
+
+def test_the_render_page_links_the_bundled_fonts_like_the_studio():
+    """Renders and the Studio draw text with the same @fontsource files: the render page links
+    the stylesheets the Studio's page links for the renderer, and text is drawn with them."""
+    from core.templatetags.vite import entry_files
+    from rendering.engine.browser import Assets
+
+    assets = Assets()
+    _, studio_css = entry_files("static/studio/main.tsx")
+    assert assets.css and all(c[len("/static/"):] in studio_css for c in assets.css)
+    render(doc(text_el("t", "Serif Ωμέγα Привет", fontFamily="Noto Serif")), key="acct-fonts")
+    used = in_page("acct-fonts", """() => [...document.fonts].filter((f) => f.status === 'loaded')
+        .map((f) => f.family)""")
+    assert "Noto Serif" in used  # a @font-face of the bundled CSS, not a system font
 
 
 def test_bad_jobs_are_refused_without_retry():

@@ -1,7 +1,12 @@
 // The bundled font files. Both the Studio (a user's browser) and the headless render page
-// import this module, so both draw text with the very same font files and metrics.
+// import this module (the render page links the same built CSS), so both draw text with the
+// very same font files and metrics.
 // Arabic families: only the arabic/latin subsets (their "symbols"/"math" subsets carry
-// monochrome pictographs that would shadow Noto Color Emoji).
+// monochrome pictographs that would shadow the colour emoji).
+// No emoji font is bundled: @fontsource's Noto Color Emoji is an OpenType-SVG font, whose
+// glyphs Chromium draws blank. Emoji come from the platform's colour emoji font: on the
+// render servers Debian's Noto Color Emoji (fonts-noto-color-emoji), in a user's browser the
+// system's own.
 import '@fontsource/noto-sans/400.css';
 import '@fontsource/noto-sans/500.css';
 import '@fontsource/noto-sans/600.css';
@@ -35,4 +40,3 @@ import '@fontsource/noto-kufi-arabic/arabic-400.css';
 import '@fontsource/noto-kufi-arabic/arabic-700.css';
 import '@fontsource/noto-kufi-arabic/latin-400.css';
 import '@fontsource/noto-kufi-arabic/latin-700.css';
-import '@fontsource/noto-color-emoji/400.css';
