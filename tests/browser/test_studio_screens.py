@@ -19,7 +19,7 @@ DOC = {
         {"id": "bg", "type": "shape", "shape": "rect", "x": 0, "y": 0, "width": 1080, "height": 1080, "fill": "#1e1b4b"},
         {"id": "blob", "type": "shape", "shape": "ellipse", "x": 640, "y": -120, "width": 600, "height": 600, "fill": "#7c3aed", "opacity": 0.6},
         {"id": "title", "type": "text", "x": 80, "y": 300, "width": 920, "height": 200, "dynamicKey": "title", "placeholder": "Title",
-         "text": "Summer sale", "style": {"fontFamily": "Noto Sans", "fontSize": 96, "fontWeight": 800, "color": "#ffffff",
+         "text": "Summer sale 🌞", "style": {"fontFamily": "Noto Sans", "fontSize": 96, "fontWeight": 800, "color": "#ffffff",
                                            "textAlign": "center", "verticalAlign": "middle", "lineHeight": 1.1, "autoFit": True}},
         {"id": "subtitle", "type": "text", "x": 80, "y": 520, "width": 920, "height": 120, "dynamicKey": "subtitle",
          "text": "تخفيضات الصيف حتى ٥٠٪", "style": {"fontFamily": "Noto Sans Arabic", "fontSize": 56, "fontWeight": 600,
@@ -49,3 +49,7 @@ def test_studio_screenshots(owner, dashboard_page, theme, language):
     r, g, b = image.getpixel((image.width // 2, 4))  # the top bar
     assert (r + g + b) / 3 > 200 if theme == "light" else (r + g + b) / 3 < 60
     assert page.errors == []
+    # The emoji is drawn in colour (a bundled OpenType-SVG emoji font once drew it blank in
+    # Chromium): the white-on-dark title has saturated yellow/orange pixels.
+    title = Image.open(io.BytesIO(page.locator(".audome-canvas [data-element-id=title]").screenshot())).convert("HSV")
+    assert sum(1 for h, s, v in title.getdata() if s > 120 and v > 120 and 10 <= h <= 50) > 50
