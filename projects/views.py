@@ -3,9 +3,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -65,16 +67,29 @@ PRESETS = [
 ]
 
 
+PAGE_SIZE = 24
+
+
 @login_required
 @require_safe
 def projects_page(request):
-    """The account's templates as cards; thumbnails are drawn in the browser by the shared renderer."""
+    """The account's templates as cards, newest edit first, PAGE_SIZE to a page, filtered by
+    category and searched by name on the server (only the page's documents reach the
+    browser); thumbnails are drawn there by the shared renderer."""
     account = request.user
-    projects = list(Project.objects.filter(account=account).select_related("category").order_by("-updated_at"))
     categories = list(Category.objects.filter(account=account).order_by("name"))
     active = request.GET.get("category", "")
     if active and not any(str(c.pk) == active for c in categories):
         active = ""
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    rows = Project.objects.filter(account=account).select_related("category").order_by("-updated_at", "-pk")
+    if active:
+        rows = rows.filter(category_id=active)
+    if query:
+        rows = rows.filter(name__icontains=query)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    projects = list(page.object_list)
+    filters = urlencode({k: v for k, v in (("category", active), ("q", query)) if v})
     boot = {
         "csrfToken": get_token(request),
         "projects": [project_to_dict(p) for p in projects],
@@ -92,6 +107,10 @@ def projects_page(request):
     }
     return render(request, "projects/projects.html", {
         "projects": projects,
+        "page": page,
+        "query": query,
+        "filters": filters,
+        "has_any": bool(projects) or Project.objects.filter(account=account).exists(),
         "categories": categories,
         "active_category": active,
         "presets": PRESETS,

@@ -99,6 +99,75 @@ def test_cards_thumbnails_create_filter_delete(owner, outsider, dashboard_page):
     assert page.errors == []
 
 
+def _boot_ids(response) -> list[str]:
+    import json
+    import re
+
+    raw = re.search(r'<script id="projects-boot" type="application/json">(.*?)</script>', response.content.decode(), re.S)
+    return [p["id"] for p in json.loads(raw.group(1))["projects"]]
+
+
+def test_the_page_is_paged_searched_and_filtered_on_the_server(client, owner, outsider):
+    from projects.views import PAGE_SIZE
+
+    sales = Category.objects.create(account=owner, name="Sales")
+    made = [Project.objects.create(account=owner, name=f"Card {i:02d}" + (" promo" if i % 10 == 0 else ""),
+                                   width=100, height=100, document={"version": 1},
+                                   category=sales if i % 2 else None) for i in range(PAGE_SIZE + 6)]
+    Project.objects.create(account=outsider, name="Card promo of someone else", width=100, height=100,
+                           document={"version": 1})
+    client.force_login(owner)
+
+    first = client.get("/render/projects")
+    ids = _boot_ids(first)
+    assert len(ids) == PAGE_SIZE and ids[0] == str(made[-1].pk)  # newest edit first
+    html = first.content.decode()
+    assert html.count('data-testid="project-card"') == PAGE_SIZE + 1  # + the card <template>
+    assert f"{PAGE_SIZE + 6} templates" in html and "Page 1 of 2" in html and 'data-testid="page-prev"' not in html
+    second = client.get("/render/projects?page=2")
+    assert len(_boot_ids(second)) == 6 and set(_boot_ids(second)).isdisjoint(ids)
+    assert _boot_ids(client.get("/render/projects?page=99")) == _boot_ids(second)  # past the end: the last page
+    assert _boot_ids(client.get("/render/projects?page=x")) == ids
+
+    promo = client.get("/render/projects?q=PROMO")  # by name, any case, own templates only
+    assert sorted(_boot_ids(promo)) == sorted(str(p.pk) for p in made if "promo" in p.name)
+    assert "3 templates" in promo.content.decode() and 'data-testid="pagination"' not in promo.content.decode()
+    both = client.get(f"/render/projects?category={sales.pk}&q=card+1")
+    assert sorted(_boot_ids(both)) == sorted(str(p.pk) for p in made if p.category_id and p.name.startswith("Card 1"))
+    nothing = client.get("/render/projects?q=nothing+like+this")
+    assert _boot_ids(nothing) == [] and 'data-testid="no-match"' in nothing.content.decode()
+
+
+@pytest.mark.parametrize("language,theme", [("en", "light"), ("ar", "dark")])
+def test_paging_in_the_browser(owner, dashboard_page, language, theme):
+    import os
+    from pathlib import Path
+
+    from projects.views import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 2):
+        Project.objects.create(account=owner, name=f"Card {i:02d}", width=1080, height=1080, document=DOC)
+    page = dashboard_page(owner, "/render/projects", language=language, theme=theme)
+    assert page.get_by_test_id("project-card").count() == PAGE_SIZE
+    status = page.get_by_test_id("page-status").inner_text()
+    assert status == ("الصفحة 1 من 2" if language == "ar" else "Page 1 of 2")
+    page.wait_for_function("document.querySelector('.pj-thumb').dataset.rendered")  # thumbs draw when in view
+    shots = Path(os.environ.get("AUDOME_SHOTS_DIR", "/tmp/shots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"projects-top-{language}-{theme}.png"))
+    page.get_by_test_id("pagination").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"projects-paging-{language}-{theme}.png"))
+    page.get_by_test_id("page-next").click()
+    page.wait_for_url("**page=2")
+    assert page.get_by_test_id("project-card").count() == 2
+    wait_thumbs(page)
+    page.get_by_test_id("search-input").fill("Card 03")
+    page.get_by_test_id("search-input").press("Enter")
+    page.wait_for_url("**q=Card+03")
+    assert page.locator(".pj-card__name").all_inner_texts() == ["Card 03"]
+    assert page.errors == []
+
+
 @pytest.mark.parametrize("language,theme", [("ar", "dark"), ("en", "light")])
 def test_page_languages_and_themes(owner, dashboard_page, language, theme):
     Project.objects.create(account=owner, name="عرض الصيف", width=1080, height=1350, document=DOC)

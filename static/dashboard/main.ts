@@ -137,7 +137,14 @@ const pageError = document.querySelector<HTMLElement>('[data-testid="page-error"
 
 function refreshEmpty() {
   if (!grid || !empty) return;
-  empty.hidden = grid.querySelector('.pj-card') !== null;
+  const hasCards = grid.querySelector('.pj-card') !== null;
+  // The last card of a page, a search or a category is gone: the server knows what is left.
+  if (!hasCards && (document.querySelector('[data-testid="pagination"]') || location.search)) {
+    location.reload();
+    return;
+  }
+  empty.hidden = hasCards;
+  document.querySelector<HTMLElement>('[data-testid="no-match"]')?.toggleAttribute('hidden', hasCards || !empty.hidden);
 }
 
 function cardFor(project: Project): HTMLElement {
