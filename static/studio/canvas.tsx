@@ -2,6 +2,7 @@
 // selection, marquee, move / resize / rotate handles and snapping guides.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { editor, useEditor } from './editor';
+import { InlineText } from './inline-text';
 import { drawDocument } from './renderer';
 import type { StudioElement } from './types';
 
@@ -51,6 +52,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
   const [guides, setGuides] = useState<Guides>({ x: [], y: [] });
   const [marquee, setMarquee] = useState<null | { x: number; y: number; w: number; h: number }>(null);
   const drawing = useRef({ busy: false, again: false });
+  const [editing, setEditing] = useState<string | null>(null);
   const { width: W, height: H } = ed.meta;
 
   // Redraw through the shared renderer whenever the document changes (coalesced).
@@ -258,6 +260,9 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
 
   const z = zoom;
   const single = ed.selection.length === 1 ? ed.selection[0] : null;
+  // Editing ends when the element goes away, is locked or hidden, or is no longer the selection.
+  const editingEl = editing && single && single.id === editing && single.type === 'text' && !single.locked && !single.hidden
+    ? single : null;
   return (
     <div class="stage" ref={stageRef} onPointerDown={startMarquee as any} onWheel={onWheel as any} data-testid="stage">
       <div class="stage__inner" style={{ width: `${W * z + 80}px`, height: `${H * z + 80}px` }}>
@@ -277,7 +282,11 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
                     transform: `rotate(${el.rotation || 0}deg)`,
                   }}
                   onPointerDown={(e) => startMove(e as any, el)}
-                  onDblClick={() => el.type === 'text' && window.dispatchEvent(new CustomEvent('studio:edit-text'))}
+                  onDblClick={() => {
+                    if (el.type !== 'text' || el.locked) return;
+                    ed.select([el.id]);
+                    setEditing(el.id);
+                  }}
                 />
               ),
             )}
@@ -302,10 +311,22 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
               <div class="marquee" style={{ left: `${marquee.x * z}px`, top: `${marquee.y * z}px`, width: `${marquee.w * z}px`, height: `${marquee.h * z}px` }} />
             )}
           </div>
+          {editingEl && (
+            <InlineText key={`edit-${editingEl.id}`} el={editingEl} zoom={z} fontSize={shownFontSize(renderRoot.current, editingEl)}
+              onDone={() => setEditing(null)} />
+          )}
         </div>
       </div>
     </div>
   );
+}
+
+/** The font size (document px) the canvas draws a text element at: auto-fit may have shrunk it. */
+function shownFontSize(root: HTMLElement | null, el: StudioElement): number {
+  const drawn = root?.querySelector<HTMLElement>(`[data-element-id="${CSS.escape(el.id)}"] > div`);
+  const size = drawn ? parseFloat(drawn.style.fontSize) : NaN;
+  const fallback = Number((el.style as Record<string, unknown> | undefined)?.fontSize) || 48;
+  return Number.isFinite(size) && size > 0 ? size : fallback;
 }
 
 export function bbox(els: StudioElement[]) {

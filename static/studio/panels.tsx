@@ -224,13 +224,7 @@ function Arrange() {
 }
 
 function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
-  const area = useRef<HTMLTextAreaElement>(null);
   const fontInput = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    const focus = () => area.current?.focus();
-    window.addEventListener('studio:edit-text', focus);
-    return () => window.removeEventListener('studio:edit-text', focus);
-  }, []);
   const families: FontOption[] = fonts;
   const current = s.fontFamily || 'Noto Sans';
   return (
@@ -238,7 +232,6 @@ function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
       <h3 class="panel-title">{t('text')}</h3>
       <Field label={t('content')} wide>
         <textarea
-          ref={area}
           rows={3}
           value={el.text || ''}
           data-testid="prop-text"

@@ -291,3 +291,55 @@ def test_handles_snapping_marquee_keyboard_and_layers(owner, card, dashboard_pag
     assert hit.count() == 0
     page.keyboard.press("Control+z")
     hit.wait_for()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_text_is_edited_on_the_canvas(owner, card, dashboard_page, language):
+    page = dashboard_page(owner, f"/render/studio/{card.pk}", language=language)
+    hit = page.locator(".overlay .hit[data-element-id=title]")
+    drawn = page.locator(".render-root [data-element-id=title]")
+    drawn.wait_for()
+    hit.dblclick()
+    editor = page.get_by_test_id("inline-text")
+    editor.wait_for()
+    # Over the element, in its font and colour; the drawn text is hidden meanwhile.
+    assert editor.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+    assert "Noto Sans" in editor.evaluate("e => getComputedStyle(e).fontFamily")
+    assert drawn.evaluate("e => getComputedStyle(e).visibility") == "hidden"
+    box, area = editor.bounding_box(), hit.bounding_box()
+    assert area["x"] - 1 <= box["x"] and box["x"] + box["width"] <= area["x"] + area["width"] + 1
+
+    # The words were selected: typing replaces them. Backspace and arrows stay in the text
+    # (they are not the Studio's delete and nudge), and Arabic goes in as typed.
+    page.keyboard.type("عرض خاص")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("ص")
+    page.keyboard.press("ArrowLeft")
+    import os
+
+    shots = Path(os.environ.get("AUDOME_SHOTS_DIR", "/tmp/shots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"studio-inline-edit-{language}.png"))
+    page.keyboard.press("Escape")
+    editor.wait_for(state="detached")
+    assert prop(page, "text") == "عرض خاص"
+    assert page.locator(".overlay .hit").count() == 2  # nothing was deleted
+    assert drawn.inner_text() == "عرض خاص" and drawn.evaluate("e => getComputedStyle(e).visibility") == "visible"
+
+    # One undo step for the typing; the Studio's undo works again once editing ended.
+    page.keyboard.press("Control+z")
+    assert prop(page, "text") == "Summer sale"
+    page.keyboard.press("Control+Shift+z")
+    assert prop(page, "text") == "عرض خاص"
+
+    # A locked element is not edited on the canvas.
+    hit.dblclick()
+    editor.wait_for()
+    page.keyboard.press("Control+Enter")
+    page.get_by_test_id("inline-text").wait_for(state="detached")
+    lock = "Lock" if language == "en" else "قفل"
+    page.locator(".layer", has_text="عرض خاص").get_by_role("button", name=lock, exact=True).click()
+    hit.dblclick(force=True)
+    page.wait_for_timeout(200)
+    assert page.get_by_test_id("inline-text").count() == 0
+    assert page.errors == []
