@@ -1,5 +1,9 @@
 """Dashboard pages: /render/webhooks (destinations and their delivery logs) and the form
-actions behind them. The same services as the API do the work; a new secret is shown once."""
+actions behind them. The same services as the API do the work; a new secret is shown once.
+
+These pages are plain forms posted to the server (they work without JavaScript), while the
+tokens and projects pages call the REST API from the browser: the webhooks pages' actions are
+one click each with the answer on the next page, where the others update cards in place."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -91,28 +95,30 @@ def webhook_create_action(request):
     return _back(request, "webhooks")
 
 
+def _act(request, work, *, done: str, missing: str):
+    """One form action: do it, say how it went, go back (an unknown or foreign id: `missing`)."""
+    try:
+        work()
+    except ApiError:
+        messages.error(request, missing)
+    else:
+        messages.success(request, done)
+    return _back(request, "webhooks")
+
+
 @login_required
 @require_POST
 def webhook_delete_action(request, webhook_id: str):
-    try:
-        endpoint_delete(account=request.user, endpoint_id=webhook_id)
-    except ApiError:
-        messages.error(request, _("That destination does not exist."))
-    else:
-        messages.success(request, _("Destination deleted."))
-    return _back(request, "webhooks")
+    return _act(request, lambda: endpoint_delete(account=request.user, endpoint_id=webhook_id),
+                done=_("Destination deleted."), missing=_("That destination does not exist."))
 
 
 @login_required
 @require_POST
 def webhook_test_action(request, webhook_id: str):
-    try:
-        endpoint_send_test(account=request.user, endpoint_id=webhook_id)
-    except ApiError:
-        messages.error(request, _("That destination does not exist."))
-    else:
-        messages.success(request, _("Test event queued. Its delivery appears in the log below."))
-    return _back(request, "webhooks")
+    return _act(request, lambda: endpoint_send_test(account=request.user, endpoint_id=webhook_id),
+                done=_("Test event queued. Its delivery appears in the log below."),
+                missing=_("That destination does not exist."))
 
 
 @login_required
@@ -132,22 +138,13 @@ def webhook_rotate_action(request, webhook_id: str):
 @require_POST
 def webhook_status_action(request, webhook_id: str):
     status = request.POST.get("status", "")
-    try:
-        endpoint_update(account=request.user, endpoint_id=webhook_id, status=status)
-    except ApiError:
-        messages.error(request, _("That destination does not exist."))
-    else:
-        messages.success(request, _("Destination enabled.") if status == "active" else _("Destination disabled."))
-    return _back(request, "webhooks")
+    return _act(request, lambda: endpoint_update(account=request.user, endpoint_id=webhook_id, status=status),
+                done=_("Destination enabled.") if status == "active" else _("Destination disabled."),
+                missing=_("That destination does not exist."))
 
 
 @login_required
 @require_POST
 def delivery_resend_action(request, webhook_id: str, delivery_id: str):
-    try:
-        delivery_resend(account=request.user, endpoint_id=webhook_id, delivery_id=delivery_id)
-    except ApiError:
-        messages.error(request, _("That delivery does not exist."))
-    else:
-        messages.success(request, _("Event queued to be sent again."))
-    return _back(request, "webhooks")
+    return _act(request, lambda: delivery_resend(account=request.user, endpoint_id=webhook_id, delivery_id=delivery_id),
+                done=_("Event queued to be sent again."), missing=_("That delivery does not exist."))
