@@ -314,6 +314,9 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
 _RENDER_CALL = "(p) => window.__audome.render(p)"
 # Past this share of the canvas's rows, a band capture saves too little: capture it all.
 BAND_MAX_SHARE = 0.6
+# A page's last PNG is kept (with its strips, about as big again) only up to this size: a
+# worker holds at most one per warm account context.
+FRAME_MAX_BYTES = 24 * 1024 * 1024
 # A render with these warnings may still change its pixels later (a font or image that timed
 # out): its frame is not kept, so the next render captures the whole canvas.
 _UNSETTLED = ("FONT_FALLBACK", "IMAGE_FALLBACK")
@@ -369,7 +372,7 @@ def _capture_document(state, cdp, frame, out: dict, width: int, height: int, fmt
         capture_ms, encode_ms = capture_ms + more_capture_ms, encode_ms + more_encode_ms
         state.captures["full"] += 1
         frame = None
-        if fmt == "png" and scale == 1.0:
+        if fmt == "png" and scale == 1.0 and len(image) <= FRAME_MAX_BYTES:
             try:
                 frame = Frame(image, wanted=wanted)
             except FrameMismatch:
