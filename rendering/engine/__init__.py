@@ -17,7 +17,7 @@ static part (_static_key: document, size, background, account fonts, scale). Whe
 has the key the page was last built with, only the key, the data and the image map are sent
 and the page redoes just the dynamic values that changed (static/renderer updateDocument);
 a page that lost its canvas answers {needDocument: true} and gets the whole payload in the
-same call.
+same call. A PNG render on that path re-captures only the rows it changed (frames.py).
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from django.conf import settings
 
 from . import images as _images
 from .fonts import valid_family_name
-from .frames import STRIP, Frame, FrameMismatch
+from .frames import capture_render_page
 from .types import MIME, FontFace, RenderError, RenderJob, RenderResult
 
 __all__ = ["render", "RenderJob", "RenderResult", "RenderError", "FontFace", "shutdown", "warm_up"]
@@ -272,7 +272,7 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
             out = _render_in_page(page, ctx, job, prep, width, height, budget_ms)
             layout_ms = (time.perf_counter() - t0) * 1000
             warnings = out.get("warnings") or []
-            image, capture_ms, encode_ms, ctx.frame = _capture_document(
+            image, capture_ms, encode_ms, ctx.frame = capture_render_page(
                 state, ctx.cdp, frame, out, width, height, fmt, quality, _scale(job))
         else:
             page = state.html_page(ctx)
@@ -312,74 +312,6 @@ def _in_browser(state, job: RenderJob, prep: _Prepared, fmt: str, width: int, he
 
 
 _RENDER_CALL = "(p) => window.__audome.render(p)"
-# Past this share of the canvas's rows, a band capture saves too little: capture it all.
-BAND_MAX_SHARE = 0.6
-# A page's last PNG is kept (with its strips, about as big again) only up to this size: a
-# worker holds at most one per warm account context.
-FRAME_MAX_BYTES = 24 * 1024 * 1024
-# A render with these warnings may still change its pixels later (a font or image that timed
-# out): its frame is not kept, so the next render captures the whole canvas.
-_UNSETTLED = ("FONT_FALLBACK", "IMAGE_FALLBACK")
-
-
-def _band(frame, out: dict, width: int, height: int, fmt: str, scale: float) -> tuple[int, int] | None:
-    """The strip-aligned rows [top, bottom) to re-capture, (0, 0) for none, None for all."""
-    dirty = out.get("dirtyRows")
-    if frame is None or fmt != "png" or scale != 1.0 or (frame.width, frame.height) != (width, height):
-        return None
-    if not isinstance(dirty, list) or len(dirty) != 2 or not all(isinstance(v, (int, float)) for v in dirty):
-        return None
-    if dirty[1] <= dirty[0]:
-        return (0, 0)
-    top = max(0, int(dirty[0]) // STRIP * STRIP)
-    bottom = min(height, -(-int(dirty[1]) // STRIP) * STRIP)
-    if bottom <= top:
-        return (0, 0)
-    return (top, bottom) if bottom - top <= BAND_MAX_SHARE * height else None
-
-
-def _capture_document(state, cdp, frame, out: dict, width: int, height: int, fmt: str, quality: int, scale: float):
-    """Captures the render page: only the band of rows the render changed when the page's
-    last PNG is at hand (engine/frames.py), else the whole canvas. Returns (image, capture ms,
-    encode ms, the frame to keep for the next render).
-
-    Cutting a PNG into strips costs about one whole capture, so a frame gets its strips only
-    on the second render in a row that could use a band: renders that alternate between
-    small and large changes never pay for strips they would not use."""
-    band = _band(frame, out, width, height, fmt, scale)
-    wanted = False
-    if band not in (None, (0, 0)) and not frame.has_strips and not frame.wanted:
-        band, wanted = None, True
-    image = None
-    capture_ms = encode_ms = 0.0
-    if band == (0, 0):
-        image = frame.png  # nothing changed since that PNG was captured
-        state.captures["unchanged"] += 1
-    elif band is not None:
-        top, bottom = band
-        strip_png, capture_ms, encode_ms = state.capture(cdp, width, bottom - top, "png", quality, 1.0, top=top)
-        started = time.perf_counter()
-        try:
-            image = frame.splice(top, strip_png)
-            state.captures["band"] += 1
-        except FrameMismatch as exc:
-            log.info("band capture not used: %s", exc)
-        except Exception:  # the shortcut must never fail a render: capture it all instead
-            log.warning("band capture failed; capturing the whole canvas", exc_info=True)
-        encode_ms += (time.perf_counter() - started) * 1000
-    if image is None:
-        image, more_capture_ms, more_encode_ms = state.capture(cdp, width, height, fmt, quality, scale)
-        capture_ms, encode_ms = capture_ms + more_capture_ms, encode_ms + more_encode_ms
-        state.captures["full"] += 1
-        frame = None
-        if fmt == "png" and scale == 1.0 and len(image) <= FRAME_MAX_BYTES:
-            try:
-                frame = Frame(image, wanted=wanted)
-            except FrameMismatch:
-                frame = None
-    if any(isinstance(w, dict) and w.get("code") in _UNSETTLED for w in out.get("warnings") or []):
-        frame = None
-    return image, capture_ms, encode_ms, frame
 
 
 def _render_in_page(page, ctx, job: RenderJob, prep: _Prepared, width: int, height: int, budget_ms: float) -> dict:
