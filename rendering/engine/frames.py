@@ -204,7 +204,7 @@ def _band(frame, out: dict, width: int, height: int, fmt: str, scale: float) -> 
 
 def capture_render_page(state, cdp, frame, out: dict, width: int, height: int, fmt: str, quality: int, scale: float):
     """Captures the render page: only the band of rows the render changed when the page's
-    last PNG is at hand (engine/frames.py), else the whole canvas. Returns (image, capture ms,
+    last PNG is at hand (a Frame), else the whole canvas. Returns (image, capture ms,
     encode ms, the frame to keep for the next render).
 
     Cutting a PNG into strips costs about one whole capture, so a frame gets its strips only
