@@ -19,3 +19,19 @@ if not env("PUBLIC_BASE_URL"):
         _sock.bind(("127.0.0.1", 0))
         _port = _sock.getsockname()[1]
     os.environ["PUBLIC_BASE_URL"] = PUBLIC_BASE_URL = f"http://127.0.0.1:{_port}"
+
+# Isolation from a running `make run` (Redis db 0, the dev database) and from other test runs on
+# the same machine: each test run claims a slot (1–12) in Redis and uses its own Redis database and
+# its own test database name for it. Queues, heartbeats, rate limits, the cache and the channel
+# layer all live in that Redis database, so no run can take another's Celery tasks, whatever
+# REDIS_URL says. Subprocesses (workers, live servers) inherit the slot through the environment.
+from config.test_isolation import claim_slot  # noqa: E402
+
+_slot, REDIS_URL = claim_slot(env("REDIS_URL", "redis://127.0.0.1:6379/0"))
+CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405
+CELERY_BROKER_URL = REDIS_URL
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_slot}.sqlite3")}  # noqa: F405
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_slot}"}  # noqa: F405
