@@ -153,3 +153,45 @@ class EmbedSession(BaseModel):
         if self.category_id:
             return queryset.filter(category_id=self.category_id)
         return queryset
+
+
+def new_device_id() -> str:
+    return new_id("dev")
+
+
+class DeviceAuthorizationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    CONSUMED = "consumed", "Consumed"
+
+
+class DeviceAuthorization(BaseModel):
+    """A device-code login (RFC 8628) started by a CLI or desktop app (accounts/device.py).
+    Both codes are stored only as SHA-256 digests; the token is minted when the app collects it."""
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_device_id, editable=False)
+    device_code_hash = models.CharField(max_length=64, unique=True)
+    user_code_hash = models.CharField(max_length=64, unique=True)
+    app_name = models.CharField(max_length=100)
+    app_type = models.CharField(max_length=40, blank=True)
+    app_version = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=DeviceAuthorizationStatus.choices,
+                              default=DeviceAuthorizationStatus.PENDING)
+    account = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="device_authorizations")
+    scope = models.CharField(max_length=20, choices=TokenScope.choices, blank=True)
+    token = models.ForeignKey(ApiToken, null=True, blank=True, on_delete=models.SET_NULL)
+    interval = models.PositiveSmallIntegerField(default=5)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    requested_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.app_name} ({self.status})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

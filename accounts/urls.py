@@ -1,19 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import apis, views
+from accounts import apis, device_apis, device_views, views
 
 api_urlpatterns = [
     path("tokens", apis.TokenListCreateApi.as_view()),
     path("tokens/<str:token_id>", apis.TokenDetailApi.as_view()),
     path("account", apis.AccountApi.as_view()),
     path("account/usage", apis.AccountUsageApi.as_view()),
+    path("auth/device/code", device_apis.DeviceCodeApi.as_view()),
+    path("auth/device/token", device_apis.DeviceTokenApi.as_view()),
 ]
 
 # Pages (mounted at the root).
 urlpatterns = [
     path("render", views.home, name="dashboard_home"),
     path("render/api-tokens", views.api_tokens, name="api_tokens"),
+    path("render/device", device_views.device_page, name="device_login"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
