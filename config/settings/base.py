@@ -202,7 +202,11 @@ AUDOME_FETCH_ALLOW_CIDRS = env_list("AUDOME_FETCH_ALLOW_CIDRS", [])
 
 # --- celery ---
 CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = None
+# Results are kept only where a chord needs them (a video's chunk tasks, rendering/video): every
+# other task ignores its result.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", REDIS_URL)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -298,6 +302,20 @@ IDEMPOTENCY_TTL = 24 * 3600
 # Celery worker processes keep their DB connection this many seconds between tasks (0: one per task).
 WORKER_DB_CONN_MAX_AGE = env_int("WORKER_DB_CONN_MAX_AGE", 600)
 CELERY_TASK_ROUTES["rendering.render_generation"] = {"queue": RENDER_QUEUE}
+
+# --- rendering: video (rendering/video) ---
+FFMPEG_PATH = env("FFMPEG_PATH", "/usr/bin/ffmpeg")
+FFPROBE_PATH = env("FFPROBE_PATH", "/usr/bin/ffprobe")
+VIDEO_MAX_DURATION_MS = env_int("VIDEO_MAX_DURATION_MS", 60_000)
+VIDEO_MAX_SIZE = env_int("VIDEO_MAX_SIZE", 1920)  # px, each way
+VIDEO_CREDITS_PER_SECOND = env_int("VIDEO_CREDITS_PER_SECOND", 1)  # per started second of video
+VIDEO_CHUNK_FRAMES = env_int("VIDEO_CHUNK_FRAMES", 150)  # frames per chunk task (5 s at 30 fps)
+VIDEO_X264_PRESET = env("VIDEO_X264_PRESET", "veryfast")
+VIDEO_ENCODER_THREADS = env_int("VIDEO_ENCODER_THREADS", 2)
+VIDEO_ENCODER_STALL_SECONDS = env_int("VIDEO_ENCODER_STALL_SECONDS", 30)  # ffmpeg taking no frame this long is killed
+VIDEO_FINISH_TIMEOUT = env_int("VIDEO_FINISH_TIMEOUT", 300)  # seconds for a concat or a GIF's palette passes
+VIDEO_FRAME_TIMEOUT = env_int("VIDEO_FRAME_TIMEOUT", 20)  # seconds for one frame's seek + capture
+CELERY_TASK_ROUTES["rendering.video.*"] = {"queue": RENDER_QUEUE}
 CELERY_BEAT_SCHEDULE["rendering-generations-sweep"] = {
     "task": "rendering.generations_sweep", "schedule": float(RENDER_SWEEP_INTERVAL), "options": {"expires": 60},
 }
