@@ -13,12 +13,17 @@
 // {needDocument: true} so the engine sends the whole payload. A render without a key always
 // builds and keeps nothing.
 //
+//   await window.__audome.seek(timeMs)   → {ok}: pose the live canvas's animations (a video frame)
+//
+// A payload's `timeMs` poses the canvas at that time after the render (a frame preview); the
+// next render without it puts the canvas back at rest first (static/renderer/animation.ts).
+//
 // `dirtyRows` ([top, bottom) or null: unknown) are the canvas rows an update may have
 // repainted since the render before; the engine re-captures only those (engine/frames.py).
 //
 // `images` maps every image URL of the document/data to the URL the page may load (the
 // engine prefetched it and serves it from memory) or to {error}; nothing else is loaded.
-import { buildDocument, updateDocument } from '../renderer/index';
+import { buildDocument, seek, updateDocument } from '../renderer/index';
 import type { BuiltDocument, UpdateOptions } from '../renderer/index';
 import { cssColor } from '../renderer/sanitize';
 import type { FontFaceSpec, ImageResolution, RenderWarning, TemplateData, TemplateDocument } from '../renderer/types';
@@ -35,6 +40,8 @@ export interface RenderPayload {
   images?: Record<string, ImageResolution>;
   imageTimeoutMs?: number;
   fontTimeoutMs?: number;
+  /** Video: pose the animated elements at this time (ms) once built; none: at rest (a still). */
+  timeMs?: number | null;
 }
 
 export type PageRenderResult =
@@ -65,7 +72,28 @@ let chain: Promise<unknown> = Promise.resolve();
 /** The canvas built last and the key it was built for (null: nothing to update). */
 let live: { key: string; built: BuiltDocument } | null = null;
 /** Builds and updates done by this page (white-box checks in the engine tests). */
-const stats = { builds: 0, updates: 0 };
+const stats = { builds: 0, updates: 0, seeks: 0 };
+/** The live canvas is posed at a time (seek), not at rest. */
+let posed = false;
+
+/** Poses the live canvas at timeMs (static/renderer/animation.ts), or puts it back at rest. */
+async function seekTo(timeMs: number | null): Promise<{ ok: boolean }> {
+  if (!live) return { ok: false };
+  seek(live.built.canvas, live.built.template, timeMs);
+  posed = timeMs !== null;
+  stats.seeks += 1;
+  // A typewriter's partial text uses the fonts already loaded; wait only if one is loading.
+  if (document.fonts.status !== 'loaded') await document.fonts.ready;
+  return { ok: true };
+}
+
+async function posedAt(result: PageRenderResult, timeMs: number | null | undefined): Promise<PageRenderResult> {
+  if (typeof timeMs === 'number' && Number.isFinite(timeMs) && live) {
+    await seekTo(timeMs);
+    if ('dirtyRows' in result) result.dirtyRows = null; // the pose moved things the update did not measure
+  }
+  return result;
+}
 
 function perRender(payload: RenderPayload): UpdateOptions {
   const images = payload.images ?? {};
@@ -79,6 +107,8 @@ function perRender(payload: RenderPayload): UpdateOptions {
 async function update(payload: RenderPayload): Promise<PageRenderResult> {
   const started = performance.now();
   if (!live || typeof payload.key !== 'string' || live.key !== payload.key) return { needDocument: true };
+  const wasPosed = posed;
+  if (posed) await seekTo(null); // updates start from the canvas at rest
   const current = live;
   live = null; // until the update is through: a failed one leaves no canvas to trust
   const result = await updateDocument(current.built, payload.data ?? {}, perRender(payload));
@@ -88,13 +118,14 @@ async function update(payload: RenderPayload): Promise<PageRenderResult> {
     warnings: result.warnings,
     layoutMs: Math.round((performance.now() - started) * 100) / 100,
     incremental: true,
-    dirtyRows: result.dirtyRows ?? null,
+    dirtyRows: wasPosed ? null : (result.dirtyRows ?? null),
   };
 }
 
 async function build(payload: RenderPayload & { document: TemplateDocument }): Promise<PageRenderResult> {
   const started = performance.now();
   live = null;
+  posed = false;
   resetPage();
   const el = root();
   el.replaceChildren();
@@ -119,8 +150,16 @@ async function build(payload: RenderPayload & { document: TemplateDocument }): P
   return { warnings: result.warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100, incremental: false };
 }
 
-function renderNow(payload: RenderPayload): Promise<PageRenderResult> {
-  return payload.document ? build(payload as RenderPayload & { document: TemplateDocument }) : update(payload);
+async function renderNow(payload: RenderPayload): Promise<PageRenderResult> {
+  const result = payload.document ? await build(payload as RenderPayload & { document: TemplateDocument }) : await update(payload);
+  return 'needDocument' in result ? result : posedAt(result, payload.timeMs);
+}
+
+/** One video frame: the live canvas posed at timeMs (queued behind renders like them). */
+function seekFrame(timeMs: number | null): Promise<{ ok: boolean }> {
+  const next = chain.then(() => seekTo(timeMs));
+  chain = next.catch(() => undefined);
+  return next;
 }
 
 function render(payload: RenderPayload): Promise<PageRenderResult> {
@@ -134,14 +173,15 @@ function setText(elementId: string, text: string): void {
   const node = document.querySelector(`[data-element-id="${CSS.escape(elementId)}"] > div`);
   if (node) node.textContent = text;
   live = null; // the canvas no longer matches what was built
+  posed = false;
 }
 
 declare global {
   interface Window {
-    __audome: { ready: boolean; render: typeof render; setText: typeof setText; stats: typeof stats };
+    __audome: { ready: boolean; render: typeof render; seek: typeof seekFrame; setText: typeof setText; stats: typeof stats };
   }
 }
 
 resetPage();
 root();
-window.__audome = { ready: true, render, setText, stats };
+window.__audome = { ready: true, render, seek: seekFrame, setText, stats };

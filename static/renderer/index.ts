@@ -24,6 +24,7 @@ import type {
 export type * from './types';
 export { BUNDLED_FONTS, DEFAULT_FAMILY, fontStack, isBundledFamily } from './fonts';
 export { cssColor, fontFamilyName, imageUrl } from './sanitize';
+export * from './animation';
 
 const MAX_CANVAS = 4096;
 const DEFAULT_IMAGE_TIMEOUT = 15_000;

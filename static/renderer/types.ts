@@ -38,6 +38,10 @@ interface BaseElement {
   locked?: boolean;
   dynamicKey?: string;
   placeholder?: string;
+  /** Video: how the element comes in and goes out, and its keyframes (animation.ts). */
+  enter?: import('./animation').ElementAnimation;
+  exit?: import('./animation').ElementAnimation;
+  keyframes?: import('./animation').Keyframe[];
 }
 
 export interface TextElement extends BaseElement {
@@ -75,6 +79,9 @@ export interface TemplateDocument {
   version: 1;
   background?: TemplateBackground;
   elements: TemplateElement[];
+  /** Video: length in ms (none: a still, a 1-frame video) and frames per second (1–60). */
+  duration?: number;
+  fps?: number;
   /** Canvas size, when the document carries it (projects keep it beside the document). */
   width?: number;
   height?: number;
