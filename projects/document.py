@@ -13,6 +13,7 @@ import re
 from django.conf import settings
 
 from core.errors import ValidationFailed
+from projects import animation
 
 VERSION = 1
 MAX_ELEMENTS = 500
@@ -61,7 +62,7 @@ NAMED_COLOURS = frozenset(
 ELEMENT_TYPES = ("text", "image", "shape")
 DYNAMIC_TYPES = {"text": "text", "image": "img"}  # element type → data key suffix
 COMMON_KEYS = {"id", "type", "x", "y", "width", "height", "rotation", "opacity", "hidden", "visible", "locked",
-               "name", "dynamicKey", "placeholder"}
+               "name", "dynamicKey", "placeholder", *animation.ELEMENT_KEYS}
 TYPE_KEYS = {
     "text": {"text", "style"},
     "image": {"src", "fit", "borderRadius"},
@@ -274,6 +275,7 @@ def _validate_element(errors, i, el, seen_ids, seen_keys):
         else:
             seen_keys.add(key)
 
+    animation.validate_element_animation(errors, base, el, el_type)
     if el_type == "text":
         text = el.get("text", "")
         if not isinstance(text, str):
@@ -315,6 +317,7 @@ def _normalise_element(el: dict) -> dict:
     out = dict(el)
     out.setdefault("rotation", 0)
     out.setdefault("opacity", 1)
+    animation.normalise_element_animation(out)
     if out.get("dynamicKey") in ("", None):
         out.pop("dynamicKey", None)
     if out["type"] == "text":
@@ -348,11 +351,12 @@ def validate_document(doc, *, width: int | None = None, height: int | None = Non
         errors.add("document", "Must be an object.")
         errors.raise_if_any(prefix)
     for key in doc:
-        if key not in ("version", "background", "elements"):
+        if key not in ("version", "background", "elements", *animation.DOCUMENT_KEYS):
             errors.add(key, "Unknown document property.")
     version = doc.get("version", VERSION)
     if version != VERSION or isinstance(version, bool):
         errors.add("version", f"Must be {VERSION}.")
+    animation.validate_timeline(errors, doc)
 
     background = doc.get("background", {})
     if background is None:
@@ -392,6 +396,7 @@ def validate_document(doc, *, width: int | None = None, height: int | None = Non
         "version": VERSION,
         "background": copy.deepcopy(background),
         "elements": [_normalise_element(copy.deepcopy(el)) for el in elements],
+        **animation.timeline_of(doc),
     }
 
 
