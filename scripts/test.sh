@@ -12,6 +12,9 @@ if [ $# -gt 0 ]; then exec .venv/bin/pytest "$@"; fi
 groups=(core accounts projects rendering billing webhooks embed docs tests)
 passed=0; failed=0; status=0
 mkdir -p var
+# The front end's types (static/: Studio, SDK, renderer, dashboard), before any pytest.
+echo "=== tsc"
+if ! npx --no-install tsc --noEmit -p .; then status=1; failed=$((failed + 1)); fi
 for group in "${groups[@]}"; do
   echo "=== $group"
   log="var/test-$group.log"

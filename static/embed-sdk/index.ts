@@ -1,36 +1,46 @@
 // Audome Embed SDK — `AudomeEmbed.studio(config)` mounts the Studio in an iframe and speaks
-// postMessage with it. No dependencies. Messages both ways are `{source: 'audome', type, payload}`;
-// we post only to the Studio's origin and accept only messages from it (and from our iframe).
+// postMessage with it. No dependencies. Messages both ways are `{source: 'audome', type, payload}`
+// (the protocol, shared with the Studio: static/protocol/messages.ts); we post only to the
+// Studio's origin and accept only messages from it (and from our iframe).
+import {
+  envelope,
+  readStudioEvent,
+  type ErrorPayload,
+  type HostCommands,
+  type ImageFormat,
+  type Locale,
+  type ProjectRef,
+  type Theme,
+} from '../protocol/messages';
 
 export interface AudomeStudioConfig {
   container: string | HTMLElement;
   token: string;
-  theme?: 'dark' | 'light';
-  locale?: 'ar' | 'en';
+  theme?: Theme;
+  locale?: Locale;
   height?: string;
   categoryId?: string;
   projectId?: string;
   readOnly?: boolean;
   onReady?: () => void;
-  onProjectCreate?: (project: { id: string; name: string }) => void;
-  onProjectSave?: (project: { id: string; name: string }) => void;
+  onProjectCreate?: (project: ProjectRef) => void;
+  onProjectSave?: (project: ProjectRef) => void;
   onRender?: (imageUrl: string) => void;
   onFontUpload?: (font: { id: string; familyName: string }) => void;
-  onError?: (error: { code: string; message: string }) => void;
+  onError?: (error: ErrorPayload) => void;
 }
 
 export interface AudomeStudioHandle {
   destroy(): void;
   reload(): void;
-  setLocale(locale: 'ar' | 'en'): void;
-  setTheme(theme: 'dark' | 'light'): void;
+  setLocale(locale: Locale): void;
+  setTheme(theme: Theme): void;
   openProject(projectId: string): void;
-  exportImage(opts?: { format?: 'png' | 'jpeg' | 'webp' }): Promise<string>;
+  exportImage(opts?: { format?: ImageFormat }): Promise<string>;
 }
 
 type Pending = { resolve: (url: string) => void; reject: (e: Error & { code?: string }) => void };
-
-const SOURCE = 'audome';
+type Queued = { [K in keyof HostCommands]: { type: K; payload: HostCommands[K] } }[keyof HostCommands];
 
 function scriptOrigin(): string {
   const script = document.currentScript as HTMLScriptElement | null;
@@ -54,13 +64,13 @@ export function studio(config: AudomeStudioConfig): AudomeStudioHandle {
   if (!container) throw new Error(`AudomeEmbed: container ${String(config.container)} not found`);
   if (!config.token) throw new Error('AudomeEmbed: token is required');
 
-  let locale: 'ar' | 'en' =
+  let locale: Locale =
     config.locale || ((navigator.language || '').toLowerCase().startsWith('ar') ? 'ar' : 'en');
-  let theme: 'dark' | 'light' = config.theme || 'dark';
+  let theme: Theme = config.theme || 'dark';
   let projectId = config.projectId;
   let ready = false;
   let destroyed = false;
-  const queue: { type: string; payload: unknown }[] = [];
+  const queue: Queued[] = [];
   const pending = new Map<string, Pending>();
 
   const iframe = document.createElement('iframe');
@@ -77,16 +87,16 @@ export function studio(config: AudomeStudioConfig): AudomeStudioHandle {
     return `${STUDIO_ORIGIN}/embed/studio?${params.toString()}`;
   }
 
-  function post(type: string, payload: unknown) {
+  function post<K extends keyof HostCommands>(type: K, payload: HostCommands[K]) {
     if (destroyed) return;
     if (!ready || !iframe.contentWindow) {
-      queue.push({ type, payload });
+      queue.push({ type, payload } as Queued);
       return;
     }
-    iframe.contentWindow.postMessage({ source: SOURCE, type, payload }, STUDIO_ORIGIN);
+    iframe.contentWindow.postMessage(envelope<HostCommands, K>(type, payload), STUDIO_ORIGIN);
   }
 
-  function settle(id: string | undefined, url: string | null, error?: { code: string; message: string }) {
+  function settle(id: string | undefined, url: string | null, error?: ErrorPayload) {
     const entry = id ? pending.get(id) : undefined;
     if (!entry || !id) return;
     pending.delete(id);
@@ -96,40 +106,43 @@ export function studio(config: AudomeStudioConfig): AudomeStudioHandle {
 
   function onMessage(event: MessageEvent) {
     if (event.origin !== STUDIO_ORIGIN || event.source !== iframe.contentWindow) return;
-    const data = event.data;
-    if (!data || data.source !== SOURCE || typeof data.type !== 'string') return;
-    const p = data.payload || {};
-    switch (data.type) {
+    const message = readStudioEvent(event.data);
+    if (!message) return;
+    switch (message.type) {
       case 'studio:ready':
         ready = true;
         queue.splice(0).forEach((m) => post(m.type, m.payload));
         config.onReady?.();
         break;
       case 'project:create':
-        if (p.id) projectId = p.id;
-        config.onProjectCreate?.({ id: p.id, name: p.name });
+        if (message.payload.id) projectId = message.payload.id;
+        config.onProjectCreate?.(message.payload);
         break;
       case 'project:save':
-        config.onProjectSave?.({ id: p.id, name: p.name });
+        config.onProjectSave?.(message.payload);
         break;
       case 'project:open':
-        if (p.id) projectId = p.id;
+        if (message.payload.id) projectId = message.payload.id;
         break;
       case 'render:complete':
-        settle(p.requestId, p.imageUrl);
-        config.onRender?.(p.imageUrl);
+        settle(message.payload.requestId, message.payload.imageUrl);
+        config.onRender?.(message.payload.imageUrl);
         break;
-      case 'render:error':
-        settle(p.requestId, null, p);
-        fail(config, p.code || 'RENDER_FAILED', p.message || 'Render failed');
+      case 'render:error': {
+        const { code, message: text, requestId } = message.payload;
+        settle(requestId, null, { code, message: text });
+        fail(config, code, text || 'Render failed');
         break;
+      }
       case 'font:upload':
-        config.onFontUpload?.({ id: p.id, familyName: p.familyName });
+        config.onFontUpload?.(message.payload);
         break;
-      case 'studio:error':
-        pending.forEach((_, id) => settle(id, null, p));
-        fail(config, p.code || 'STUDIO_ERROR', p.message || 'Studio error');
+      case 'studio:error': {
+        const { code, message: text } = message.payload;
+        pending.forEach((_, id) => settle(id, null, { code, message: text }));
+        fail(config, code, text || 'Studio error');
         break;
+      }
     }
   }
 

@@ -3,8 +3,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { editor, useEditor } from './editor';
 import { InlineText } from './inline-text';
-import { drawDocument } from './renderer';
-import type { StudioElement } from './types';
+import type { TemplateElement } from '../renderer/types';
+import { drawDocument } from './draw';
 
 type Handle = 'nw' | 'n' | 'ne' | 'e' | 'se' | 's' | 'sw' | 'w';
 const HANDLES: Handle[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw', 'w'];
@@ -107,7 +107,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
     window.addEventListener('pointerup', up);
   }
 
-  function startMove(ev: PointerEvent, el: StudioElement) {
+  function startMove(ev: PointerEvent, el: TemplateElement) {
     if (ev.button !== 0) return;
     let ids = editor.selected;
     if (ev.shiftKey) {
@@ -161,7 +161,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
     }, () => started && editor.commit());
   }
 
-  function startResize(ev: PointerEvent, el: StudioElement, h: Handle) {
+  function startResize(ev: PointerEvent, el: TemplateElement, h: Handle) {
     const start = toCanvas(ev);
     const o = { ...el };
     const th = rad(o.rotation || 0);
@@ -219,7 +219,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
     }, () => editor.commit());
   }
 
-  function startRotate(ev: PointerEvent, el: StudioElement) {
+  function startRotate(ev: PointerEvent, el: TemplateElement) {
     const cx = el.x + el.width / 2, cy = el.y + el.height / 2;
     editor.begin();
     drag(ev, (p, e) => {
@@ -264,7 +264,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
   const editingEl = editing && single && single.id === editing && single.type === 'text' && !single.locked && !single.hidden
     ? single : null;
   return (
-    <div class="stage" ref={stageRef} onPointerDown={startMarquee as any} onWheel={onWheel as any} data-testid="stage">
+    <div class="stage" ref={stageRef} onPointerDown={startMarquee} onWheel={onWheel} data-testid="stage">
       <div class="stage__inner" style={{ width: `${W * z + 80}px`, height: `${H * z + 80}px` }}>
         <div class="artboard" ref={boardRef} style={{ width: `${W * z}px`, height: `${H * z}px` }} dir="ltr">
           <div class="artboard__render" style={{ transform: `scale(${z})` }}>
@@ -281,7 +281,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
                     left: `${el.x * z}px`, top: `${el.y * z}px`, width: `${el.width * z}px`, height: `${el.height * z}px`,
                     transform: `rotate(${el.rotation || 0}deg)`,
                   }}
-                  onPointerDown={(e) => startMove(e as any, el)}
+                  onPointerDown={(e) => startMove(e, el)}
                   onDblClick={() => {
                     if (el.type !== 'text' || el.locked) return;
                     ed.select([el.id]);
@@ -299,9 +299,9 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
                 }}
               >
                 {HANDLES.filter((h) => !((h === 'n' || h === 's') && single.height * z < 24) && !((h === 'e' || h === 'w') && single.width * z < 24)).map((h) => (
-                  <span key={h} class={`handle handle--${h}`} data-handle={h} onPointerDown={(e) => startResize(e as any, single, h)} />
+                  <span key={h} class={`handle handle--${h}`} data-handle={h} onPointerDown={(e) => startResize(e, single, h)} />
                 ))}
-                <span class="rotator" data-handle="rotate" onPointerDown={(e) => startRotate(e as any, single)} />
+                <span class="rotator" data-handle="rotate" onPointerDown={(e) => startRotate(e, single)} />
                 <span class="size-badge" dir="ltr">{`${Math.round(single.width)} × ${Math.round(single.height)}`}</span>
               </div>
             )}
@@ -322,14 +322,14 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
 }
 
 /** The font size (document px) the canvas draws a text element at: auto-fit may have shrunk it. */
-function shownFontSize(root: HTMLElement | null, el: StudioElement): number {
+function shownFontSize(root: HTMLElement | null, el: TemplateElement): number {
   const drawn = root?.querySelector<HTMLElement>(`[data-element-id="${CSS.escape(el.id)}"] > div`);
   const size = drawn ? parseFloat(drawn.style.fontSize) : NaN;
-  const fallback = Number((el.style as Record<string, unknown> | undefined)?.fontSize) || 48;
+  const fallback = (el.type === 'text' && Number(el.style?.fontSize)) || 48;
   return Number.isFinite(size) && size > 0 ? size : fallback;
 }
 
-export function bbox(els: StudioElement[]) {
+export function bbox(els: TemplateElement[]) {
   const x = Math.min(...els.map((e) => e.x));
   const y = Math.min(...els.map((e) => e.y));
   const r = Math.max(...els.map((e) => e.x + e.width));

@@ -1,7 +1,8 @@
 // The editor's state: the project being edited, its document, the selection and the undo history.
 // Every change goes through `change()` (one undo step) or a gesture (`begin` … `commit`).
 import { useEffect, useState } from 'preact/hooks';
-import type { Project, StudioDoc, StudioElement } from './types';
+import type { TemplateDocument, TemplateElement } from '../renderer/types';
+import type { Project } from './api';
 
 const clone = <T,>(v: T): T => JSON.parse(JSON.stringify(v));
 const HISTORY = 200;
@@ -13,14 +14,14 @@ export interface Meta {
 }
 
 interface Snapshot {
-  doc: StudioDoc;
+  doc: TemplateDocument;
   meta: Meta;
   selected: string[];
 }
 
 export class Editor {
   project: Project | null = null;
-  doc: StudioDoc = { version: 1, elements: [] };
+  doc: TemplateDocument = { version: 1, elements: [] };
   meta: Meta = { name: '', width: 1080, height: 1080 };
   selected: string[] = [];
   past: Snapshot[] = [];
@@ -41,8 +42,8 @@ export class Editor {
 
   load(project: Project) {
     this.project = project;
-    const doc = project.document && Array.isArray(project.document.elements) ? project.document : { version: 1, elements: [] };
-    this.doc = clone({ ...doc, version: doc.version || 1, elements: doc.elements || [] });
+    const doc: TemplateDocument = project.document && Array.isArray(project.document.elements) ? project.document : { version: 1, elements: [] };
+    this.doc = clone({ ...doc, version: 1, elements: doc.elements || [] });
     this.meta = { name: project.name, width: project.width, height: project.height };
     this.selected = this.selected.filter((id) => this.doc.elements.some((e) => e.id === id));
     this.past = [];
@@ -73,7 +74,7 @@ export class Editor {
   }
 
   /** One undoable change. Changes with the same `merge` key within 1 s make one step (typing). */
-  change(fn: (doc: StudioDoc, meta: Meta) => void, merge = '') {
+  change(fn: (doc: TemplateDocument, meta: Meta) => void, merge = '') {
     const now = Date.now();
     const merging = merge && merge === this.mergeKey && now - this.mergeAt < 1000;
     if (!merging) this.push(this.snap());
@@ -87,7 +88,7 @@ export class Editor {
     this.gesture = this.snap();
     this.mergeKey = '';
   }
-  live(fn: (doc: StudioDoc) => void) {
+  live(fn: (doc: TemplateDocument) => void) {
     fn(this.doc);
     this.emit();
   }
@@ -123,7 +124,7 @@ export class Editor {
     this.selected = ids;
     this.emit();
   }
-  get selection(): StudioElement[] {
+  get selection(): TemplateElement[] {
     return this.doc.elements.filter((e) => this.selected.includes(e.id));
   }
   el(id: string) {
@@ -131,7 +132,7 @@ export class Editor {
   }
 
   // --- commands ---
-  add(el: StudioElement) {
+  add(el: TemplateElement) {
     this.change((doc) => doc.elements.push(el));
     this.select([el.id]);
   }
@@ -174,10 +175,13 @@ export class Editor {
       doc.elements.splice(Math.max(0, Math.min(index, doc.elements.length)), 0, el);
     });
   }
-  patch(id: string, fn: (el: StudioElement) => void, merge = '') {
+  /** Changes one element; `el` is the element as the caller sees it (its type narrowed). */
+  patch<T extends TemplateElement>(el: T | string, fn: (el: T) => void, merge = '') {
+    const id = typeof el === 'string' ? el : el.id;
     this.change((doc) => {
-      const el = doc.elements.find((e) => e.id === id);
-      if (el) fn(el);
+      const found = doc.elements.find((e) => e.id === id);
+      // Same id, same element: its type can't change between the caller's copy and this one.
+      if (found) fn(found as T);
     }, merge);
   }
 }
@@ -186,7 +190,7 @@ export function newId() {
   return 'el_' + Math.random().toString(36).slice(2, 10);
 }
 
-export function uniqueKey(doc: StudioDoc, base: string) {
+export function uniqueKey(doc: TemplateDocument, base: string) {
   const taken = new Set(doc.elements.map((e) => e.dynamicKey).filter(Boolean));
   if (!taken.has(base)) return base;
   const stem = base.replace(/_?\d+$/, '');

@@ -5,19 +5,19 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { fontStack } from '../renderer/index';
 import { editor } from './editor';
-import type { StudioElement } from './types';
+import type { TextElement } from '../renderer/types';
 
 const VALIGN: Record<string, string> = { top: 'flex-start', middle: 'center', bottom: 'flex-end' };
 
 export function InlineText({ el, zoom, fontSize, onDone }: {
-  el: StudioElement;
+  el: TextElement;
   zoom: number;
   /** The size the canvas shows the text at (auto-fit may have made it smaller). */
   fontSize: number;
   onDone: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const s = (el.style || {}) as Record<string, any>;
+  const s = el.style || {};
   // Focused before it is first painted, so no keystroke can reach the Studio in between.
   useLayoutEffect(() => {
     const node = ref.current;
@@ -33,7 +33,7 @@ export function InlineText({ el, zoom, fontSize, onDone }: {
 
   const onInput = () => {
     const text = ref.current?.innerText ?? '';
-    editor.patch(el.id, (target) => (target.text = text.replace(/\n$/, '')), `text:${el.id}`);
+    editor.patch(el, (target) => (target.text = text.replace(/\n$/, '')), `text:${el.id}`);
   };
   const direction = s.direction === 'rtl' || s.direction === 'ltr' ? s.direction : 'auto';
   const drawn = CSS.escape(el.id);
@@ -44,7 +44,7 @@ export function InlineText({ el, zoom, fontSize, onDone }: {
         class="inline-text"
         style={{
           left: `${el.x * zoom}px`, top: `${el.y * zoom}px`, width: `${el.width * zoom}px`, height: `${el.height * zoom}px`,
-          transform: `rotate(${el.rotation || 0}deg)`, justifyContent: VALIGN[s.verticalAlign] ?? 'flex-start',
+          transform: `rotate(${el.rotation || 0}deg)`, justifyContent: VALIGN[s.verticalAlign || 'top'],
           opacity: String(el.opacity ?? 1),
         }}
         onPointerDown={(e) => e.stopPropagation()}
@@ -52,7 +52,7 @@ export function InlineText({ el, zoom, fontSize, onDone }: {
         <div
           ref={ref}
           class="inline-text__input"
-          contentEditable={'plaintext-only' as any}
+          contentEditable="plaintext-only"
           dir={direction}
           spellcheck={false}
           data-testid="inline-text"

@@ -1,15 +1,14 @@
 // Side panels: layers (drag to reorder), properties of the selection, canvas settings.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ImageElement, ShapeElement, TemplateElement, TextElement, TextStyle } from '../renderer/types';
 import { editor, uniqueKey, useEditor } from './editor';
+import type { FontOption } from './fonts';
 import { t } from './i18n';
-import type { StudioElement, TextStyle } from './types';
 
-export interface FontOption {
-  family: string;
-  uploaded?: boolean;
-}
+export type { FontOption };
 
-function Field({ label, children, wide }: { label: string; children: any; wide?: boolean }) {
+function Field({ label, children, wide }: { label: string; children: ComponentChildren; wide?: boolean }) {
   return (
     <label class={`field${wide ? ' field--wide' : ''}`}>
       <span class="field__label">{label}</span>
@@ -29,7 +28,7 @@ function Num({ value, onChange, min, max, step, testid, suffix }: { value: numbe
         step={step ?? 1}
         data-testid={testid}
         onInput={(e) => {
-          const v = parseFloat((e.target as HTMLInputElement).value);
+          const v = parseFloat(e.currentTarget.value);
           if (!Number.isNaN(v)) onChange(max !== undefined ? Math.min(max, min !== undefined ? Math.max(min, v) : v) : v);
         }}
       />
@@ -42,8 +41,8 @@ function Color({ value, onChange, testid }: { value: string | undefined; onChang
   const v = value || '#000000';
   return (
     <span class="color">
-      <input type="color" value={/^#[0-9a-f]{6}$/i.test(v) ? v : '#000000'} onInput={(e) => onChange((e.target as HTMLInputElement).value)} />
-      <input type="text" value={v} data-testid={testid} spellcheck={false} onChange={(e) => onChange((e.target as HTMLInputElement).value.trim())} />
+      <input type="color" value={/^#[0-9a-f]{6}$/i.test(v) ? v : '#000000'} onInput={(e) => onChange(e.currentTarget.value)} />
+      <input type="text" value={v} data-testid={testid} spellcheck={false} onChange={(e) => onChange(e.currentTarget.value.trim())} />
     </span>
   );
 }
@@ -64,7 +63,7 @@ function Seg<T extends string>({ value, options, onChange, name }: { value: T; o
 
 const ICON: Record<string, string> = { text: 'T', image: '▣', shape: '◆' };
 
-export function label(el: StudioElement) {
+export function label(el: TemplateElement) {
   if (el.name) return el.name;
   if (el.type === 'text') return (el.text || '').slice(0, 28) || t('text');
   if (el.type === 'image') return el.dynamicKey || t('image');
@@ -166,28 +165,13 @@ export function Properties({ fonts, onUploadFont, onUploadImage, readOnly }: {
       </div>
     );
   const el = sel[0];
-  const set = (fn: (e: StudioElement) => void, merge = '') => editor.patch(el.id, fn, merge);
-  const style = (k: keyof TextStyle, v: any) => set((e) => (e.style = { ...(e.style || {}), [k]: v }), `style:${k}:${el.id}`);
-  const s = el.style || {};
+  const set = (fn: (e: TemplateElement) => void, merge = '') => editor.patch(el, fn, merge);
   return (
     <div class="props" data-testid="properties" key={el.id}>
       <Arrange />
-      {el.type === 'text' && <TextProps el={el} s={s} style={style} set={set} fonts={fonts} onUploadFont={onUploadFont} readOnly={readOnly} />}
-      {el.type === 'image' && <ImageProps el={el} set={set} onUploadImage={onUploadImage} />}
-      {el.type === 'shape' && (
-        <section class="panel-section">
-          <h3 class="panel-title">{t('shape')}</h3>
-          <div class="grid2">
-            <Field label={t('kind')} wide>
-              <Seg value={el.shape || 'rect'} name={t('kind')} options={[['rect', t('rect'), '▭'], ['ellipse', t('ellipse'), '◯']]} onChange={(v) => set((e) => (e.shape = v))} />
-            </Field>
-            <Field label={t('fill')} wide><Color value={el.fill} testid="prop-fill" onChange={(v) => set((e) => (e.fill = v), `fill:${el.id}`)} /></Field>
-            <Field label={t('stroke')} wide><Color value={el.stroke || '#000000'} onChange={(v) => set((e) => (e.stroke = v), `stroke:${el.id}`)} /></Field>
-            <Field label={t('strokeWidth')}><Num value={el.strokeWidth || 0} min={0} max={200} onChange={(v) => set((e) => (e.strokeWidth = v), `sw:${el.id}`)} /></Field>
-            {el.shape !== 'ellipse' && <Field label={t('radius')}><Num value={el.borderRadius || 0} min={0} max={2000} onChange={(v) => set((e) => (e.borderRadius = v), `br:${el.id}`)} /></Field>}
-          </div>
-        </section>
-      )}
+      {el.type === 'text' && <TextProps el={el} fonts={fonts} onUploadFont={onUploadFont} />}
+      {el.type === 'image' && <ImageProps el={el} onUploadImage={onUploadImage} />}
+      {el.type === 'shape' && <ShapeProps el={el} />}
       <section class="panel-section">
         <h3 class="panel-title">{t('position')}</h3>
         <div class="grid2">
@@ -223,9 +207,29 @@ function Arrange() {
   );
 }
 
-function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
+function ShapeProps({ el }: { el: ShapeElement }) {
+  const set = (fn: (e: ShapeElement) => void, merge = '') => editor.patch(el, fn, merge);
+  return (
+    <section class="panel-section">
+      <h3 class="panel-title">{t('shape')}</h3>
+      <div class="grid2">
+        <Field label={t('kind')} wide>
+          <Seg value={el.shape === 'ellipse' ? 'ellipse' : 'rect'} name={t('kind')} options={[['rect', t('rect'), '▭'], ['ellipse', t('ellipse'), '◯']]} onChange={(v) => set((e) => (e.shape = v))} />
+        </Field>
+        <Field label={t('fill')} wide><Color value={el.fill} testid="prop-fill" onChange={(v) => set((e) => (e.fill = v), `fill:${el.id}`)} /></Field>
+        <Field label={t('stroke')} wide><Color value={el.stroke || '#000000'} onChange={(v) => set((e) => (e.stroke = v), `stroke:${el.id}`)} /></Field>
+        <Field label={t('strokeWidth')}><Num value={el.strokeWidth || 0} min={0} max={200} onChange={(v) => set((e) => (e.strokeWidth = v), `sw:${el.id}`)} /></Field>
+        {el.shape !== 'ellipse' && <Field label={t('radius')}><Num value={el.borderRadius || 0} min={0} max={2000} onChange={(v) => set((e) => (e.borderRadius = v), `br:${el.id}`)} /></Field>}
+      </div>
+    </section>
+  );
+}
+
+function TextProps({ el, fonts: families, onUploadFont }: { el: TextElement; fonts: FontOption[]; onUploadFont: (f: File) => Promise<string | null> }) {
   const fontInput = useRef<HTMLInputElement>(null);
-  const families: FontOption[] = fonts;
+  const s: TextStyle = el.style || {};
+  const set = (fn: (e: TextElement) => void, merge = '') => editor.patch(el, fn, merge);
+  const style = <K extends keyof TextStyle>(k: K, v: TextStyle[K]) => set((e) => (e.style = { ...(e.style || {}), [k]: v }), `style:${k}:${el.id}`);
   const current = s.fontFamily || 'Noto Sans';
   return (
     <section class="panel-section">
@@ -236,7 +240,10 @@ function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
           value={el.text || ''}
           data-testid="prop-text"
           dir="auto"
-          onInput={(e) => set((x: StudioElement) => (x.text = (e.target as HTMLTextAreaElement).value), `text:${el.id}`)}
+          onInput={(e) => {
+            const text = e.currentTarget.value;
+            set((x) => (x.text = text), `text:${el.id}`);
+          }}
         />
       </Field>
       <Field label={t('font')} wide>
@@ -245,10 +252,10 @@ function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
             value={current}
             data-testid="prop-font"
             onChange={(e) => {
-              const v = (e.target as HTMLSelectElement).value;
+              const v = e.currentTarget.value;
               if (v === '__upload__') {
                 fontInput.current?.click();
-                (e.target as HTMLSelectElement).value = current;
+                e.currentTarget.value = current;
               } else style('fontFamily', v);
             }}
           >
@@ -270,8 +277,8 @@ function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
             accept=".ttf,.otf,.woff,.woff2,font/ttf,font/otf,font/woff,font/woff2"
             data-testid="font-upload"
             onChange={async (e) => {
-              const f = (e.target as HTMLInputElement).files?.[0];
-              (e.target as HTMLInputElement).value = '';
+              const f = e.currentTarget.files?.[0];
+              e.currentTarget.value = '';
               if (!f) return;
               const family = await onUploadFont(f);
               if (family) style('fontFamily', family);
@@ -282,7 +289,7 @@ function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
       <div class="grid2">
         <Field label={t('size')}><Num testid="prop-size" value={s.fontSize ?? 48} min={1} max={1000} suffix="px" onChange={(v) => style('fontSize', v)} /></Field>
         <Field label={t('weight')}>
-          <select value={String(s.fontWeight ?? 400)} onChange={(e) => style('fontWeight', parseInt((e.target as HTMLSelectElement).value, 10))}>
+          <select value={String(s.fontWeight ?? 400)} onChange={(e) => style('fontWeight', parseInt(e.currentTarget.value, 10))}>
             {[100, 200, 300, 400, 500, 600, 700, 800, 900].map((w) => <option key={w} value={w}>{w}</option>)}
           </select>
         </Field>
@@ -297,14 +304,17 @@ function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
         </Field>
         <Field label={t('lineHeight')}><Num value={s.lineHeight ?? 1.2} min={0.5} max={4} step={0.05} onChange={(v) => style('lineHeight', v)} /></Field>
         <Field label={t('direction')}>
-          <select value={s.direction || 'auto'} onChange={(e) => style('direction', (e.target as HTMLSelectElement).value)}>
+          <select value={s.direction || 'auto'} onChange={(e) => {
+            const v = e.currentTarget.value;
+            style('direction', v === 'ltr' || v === 'rtl' ? v : 'auto');
+          }}>
             <option value="auto">{t('dirAuto')}</option>
             <option value="ltr">{t('dirLtr')}</option>
             <option value="rtl">{t('dirRtl')}</option>
           </select>
         </Field>
         <label class="check field--wide">
-          <input type="checkbox" checked={!!s.autoFit} onChange={(e) => style('autoFit', (e.target as HTMLInputElement).checked)} />
+          <input type="checkbox" checked={!!s.autoFit} onChange={(e) => style('autoFit', e.currentTarget.checked)} />
           <span>{t('autoFit')}</span>
         </label>
       </div>
@@ -312,14 +322,18 @@ function TextProps({ el, s, style, set, fonts, onUploadFont }: any) {
   );
 }
 
-function ImageProps({ el, set, onUploadImage }: any) {
+function ImageProps({ el, onUploadImage }: { el: ImageElement; onUploadImage: (f: File) => Promise<string | null> }) {
+  const set = (fn: (e: ImageElement) => void, merge = '') => editor.patch(el, fn, merge);
   const file = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   return (
     <section class="panel-section">
       <h3 class="panel-title">{t('image')}</h3>
       <Field label={t('imageUrl')} wide>
-        <input type="url" value={el.src || ''} placeholder="https://…" data-testid="prop-src" onChange={(e) => set((x: StudioElement) => (x.src = (e.target as HTMLInputElement).value.trim()))} />
+        <input type="url" value={el.src || ''} placeholder="https://…" data-testid="prop-src" onChange={(e) => {
+          const src = e.currentTarget.value.trim();
+          set((x) => (x.src = src));
+        }} />
       </Field>
       <button type="button" class="btn btn--ghost btn--block" disabled={busy} onClick={() => file.current?.click()}>
         {busy ? t('loading') : `⬆ ${t('uploadImage')}`}
@@ -331,26 +345,26 @@ function ImageProps({ el, set, onUploadImage }: any) {
         accept="image/png,image/jpeg,image/webp,image/gif,image/svg+xml"
         data-testid="image-upload"
         onChange={async (e) => {
-          const f = (e.target as HTMLInputElement).files?.[0];
-          (e.target as HTMLInputElement).value = '';
+          const f = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
           if (!f) return;
           setBusy(true);
           const url = await onUploadImage(f);
           setBusy(false);
-          if (url) set((x: StudioElement) => (x.src = url));
+          if (url) set((x) => (x.src = url));
         }}
       />
       <div class="grid2">
         <Field label={t('fitMode')} wide>
-          <Seg value={el.fit || 'cover'} name={t('fitMode')} onChange={(v) => set((x: StudioElement) => (x.fit = v))} options={[['cover', 'cover'], ['contain', 'contain'], ['fill', 'fill']]} />
+          <Seg value={el.fit || 'cover'} name={t('fitMode')} onChange={(v) => set((x) => (x.fit = v))} options={[['cover', 'cover'], ['contain', 'contain'], ['fill', 'fill']]} />
         </Field>
-        <Field label={t('radius')}><Num value={el.borderRadius || 0} min={0} max={2000} onChange={(v) => set((x: StudioElement) => (x.borderRadius = v), `br:${el.id}`)} /></Field>
+        <Field label={t('radius')}><Num value={el.borderRadius || 0} min={0} max={2000} onChange={(v) => set((x) => (x.borderRadius = v), `br:${el.id}`)} /></Field>
       </div>
     </section>
   );
 }
 
-function DynamicProps({ el, set }: { el: StudioElement; set: (fn: (e: StudioElement) => void, m?: string) => void }) {
+function DynamicProps({ el, set }: { el: TemplateElement; set: (fn: (e: TemplateElement) => void, m?: string) => void }) {
   const suffix = el.type === 'image' ? 'img' : 'text';
   const [draft, setDraft] = useState(el.dynamicKey || '');
   useEffect(() => setDraft(el.dynamicKey || ''), [el.dynamicKey, el.id]);
@@ -376,13 +390,13 @@ function DynamicProps({ el, set }: { el: StudioElement; set: (fn: (e: StudioElem
             data-testid="prop-dynamic-key"
             spellcheck={false}
             dir="ltr"
-            onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
-            onChange={(e) => commit((e.target as HTMLInputElement).value)}
-            onKeyDown={(e) => e.key === 'Enter' && commit((e.target as HTMLInputElement).value)}
+            onInput={(e) => setDraft(e.currentTarget.value)}
+            onChange={(e) => commit(e.currentTarget.value)}
+            onKeyDown={(e) => e.key === 'Enter' && commit(e.currentTarget.value)}
           />
         </Field>
         <Field label={t('placeholder')} wide>
-          <input type="text" value={el.placeholder || ''} data-testid="prop-placeholder" dir="auto" onInput={(e) => set((x) => (x.placeholder = (e.target as HTMLInputElement).value), `ph:${el.id}`)} />
+          <input type="text" value={el.placeholder || ''} data-testid="prop-placeholder" dir="auto" onInput={(e) => set((x) => (x.placeholder = e.currentTarget.value), `ph:${el.id}`)} />
         </Field>
       </div>
       {el.dynamicKey && <p class="hint"><code dir="ltr">{`"${el.dynamicKey}.${suffix}"`}</code></p>}
