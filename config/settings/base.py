@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "webhooks",
     "projects",
     "rendering",
+    "batches",
     "embed",
     "docs",
 ]
@@ -343,6 +344,12 @@ CELERY_BEAT_SCHEDULE["rendering-preview-cleanup"] = {
     "task": "rendering.preview.cleanup", "schedule": float(PREVIEW_CLEANUP_INTERVAL), "options": {"expires": 60},
 }
 LOCALE_PATHS = [*LOCALE_PATHS, BASE_DIR / "rendering" / "preview" / "locale"]
+
+# --- batches (batch renders, issue #13) ---
+BATCH_MAX_ROWS = env_int("BATCH_MAX_ROWS", 5000)  # images per batch (data rows × projects)
+# Rows of an account's batches rendering at once (they count toward MAX_RENDERS_IN_FLIGHT too): the
+# feeder tops this up as rows finish, so batches share the render queue fairly with everyone's renders.
+BATCH_IN_FLIGHT_PER_ACCOUNT = env_int("BATCH_IN_FLIGHT_PER_ACCOUNT", 4)
 
 # --- webhooks ---
 WEBHOOK_MAX_PER_ACCOUNT = env_int("WEBHOOK_MAX_PER_ACCOUNT", 5)
