@@ -38,6 +38,8 @@ interface BaseElement {
   locked?: boolean;
   dynamicKey?: string;
   placeholder?: string;
+  /** Elements with the same groupId are one group in the Studio (selected and moved together). */
+  groupId?: string;
   /** Video: how the element comes in and goes out, and its keyframes (animation.ts). */
   enter?: import('./animation').ElementAnimation;
   exit?: import('./animation').ElementAnimation;
