@@ -32,14 +32,14 @@ class DeviceCodeApi(APIView):
     permission_classes: list = []
     throttle_classes: list = []
 
-    class InputSerializer(serializers.Serializer):
+    class DeviceCodeInputSerializer(serializers.Serializer):
         appName = serializers.CharField(max_length=100)
         appType = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
         appVersion = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
     @extend_schema(
         operation_id="device_code_create", summary="Start a device-code login (no token needed)", tags=TAGS,
-        auth=[], request=InputSerializer,
+        auth=[], request=DeviceCodeInputSerializer,
         description="Show `userCode` to the person and open `verificationUrl` in their browser; then poll "
                     "`POST /api/auth/device/token` every `interval` seconds. Limited to 10 requests an hour per IP.",
         responses={
@@ -56,7 +56,7 @@ class DeviceCodeApi(APIView):
                                  value={"appName": "Audome CLI", "appType": "cli", "appVersion": "0.1.0"})],
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.DeviceCodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         pair = device_code_request(app_name=data["appName"], app_type=data["appType"],
@@ -73,12 +73,12 @@ class DeviceTokenApi(APIView):
     permission_classes: list = []
     throttle_classes: list = []
 
-    class InputSerializer(serializers.Serializer):
+    class DeviceTokenInputSerializer(serializers.Serializer):
         deviceCode = serializers.CharField(max_length=200)
 
     @extend_schema(
         operation_id="device_token_create", summary="Poll for the token of a device-code login", tags=TAGS,
-        auth=[], request=InputSerializer,
+        auth=[], request=DeviceTokenInputSerializer,
         description="Until the person decides: 400 `authorization_pending` (or `slow_down` when polled sooner "
                     "than `interval`, which then grows by 5 s). Denied: `access_denied`; after 10 minutes: "
                     "`expired_token`. Approved: a new API token named after the app, with the scope the person "
@@ -92,7 +92,7 @@ class DeviceTokenApi(APIView):
         },
     )
     def post(self, request):
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.DeviceTokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         authorization, plain = device_token_poll(device_code=serializer.validated_data["deviceCode"])
         return Response({"success": True, "token": plain, "tokenData": token_to_dict(authorization.token)})

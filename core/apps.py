@@ -6,4 +6,5 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core import heartbeat  # noqa: F401  (connects the worker signals)
+        # heartbeat connects the worker signals; schema registers the OpenAPI authentication extension.
+        from core import heartbeat, schema  # noqa: F401
