@@ -101,14 +101,31 @@ def envelope(error: ApiError, request) -> dict:
     return body
 
 
+def www_authenticate(request) -> str:
+    """The RFC 6750 challenge of a 401: `error="invalid_token"` when a Bearer token was sent (unknown,
+    revoked, expired or malformed), the bare challenge when none was."""
+    django_request = getattr(request, "_request", request)
+    sent = django_request.META.get("HTTP_AUTHORIZATION", "").strip()
+    if sent[:6].lower() == "bearer":
+        return 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid, revoked or expired."'
+    return 'Bearer realm="api"'
+
+
+def _headers(error: ApiError, request) -> dict:
+    headers = dict(error.headers)
+    if error.status == 401:
+        headers.setdefault("WWW-Authenticate", www_authenticate(request))
+    return headers
+
+
 def error_response(error: ApiError, request) -> Response:
-    return Response(envelope(error, request), status=error.status, headers=error.headers)
+    return Response(envelope(error, request), status=error.status, headers=_headers(error, request))
 
 
 def error_json_response(error: ApiError, request) -> JsonResponse:
     """For the places outside DRF (middleware, Django's own 404/500 under /api/)."""
     response = JsonResponse(envelope(error, request), status=error.status)
-    for name, value in error.headers.items():
+    for name, value in _headers(error, request).items():
         response[name] = value
     return response
 
