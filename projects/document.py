@@ -62,7 +62,7 @@ NAMED_COLOURS = frozenset(
 ELEMENT_TYPES = ("text", "image", "shape")
 DYNAMIC_TYPES = {"text": "text", "image": "img"}  # element type → data key suffix
 COMMON_KEYS = {"id", "type", "x", "y", "width", "height", "rotation", "opacity", "hidden", "visible", "locked",
-               "name", "dynamicKey", "placeholder", *animation.ELEMENT_KEYS}
+               "name", "dynamicKey", "placeholder", "groupId", *animation.ELEMENT_KEYS}
 TYPE_KEYS = {
     "text": {"text", "style"},
     "image": {"src", "fit", "borderRadius"},
@@ -263,6 +263,10 @@ def _validate_element(errors, i, el, seen_ids, seen_keys):
                 errors.add(f"{base}.{label}", "Must be a string.")
             elif len(el[label]) > 200:
                 errors.add(f"{base}.{label}", "Must be at most 200 characters.")
+
+    group = el.get("groupId")  # the Studio's groups: elements sharing an id are selected and moved together
+    if group is not None and (not isinstance(group, str) or not ELEMENT_ID_RE.match(group)):
+        errors.add(f"{base}.groupId", "Must be 1–64 characters: letters, digits, '_', '-', '.', ':'.")
 
     key = el.get("dynamicKey")
     if key is not None and key != "":

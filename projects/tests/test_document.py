@@ -166,6 +166,14 @@ def test_unknown_style_and_element_keys_refused():
     assert "document" in errors_of([])
 
 
+def test_group_id_is_the_studios_grouping():
+    grouped = doc(text("t1", groupId="g_1a2b"), shape("s1", groupId="g_1a2b"), image("i1"))
+    assert validate_document(grouped, width=100, height=100)["elements"][0]["groupId"] == "g_1a2b"
+    assert "elements[0].groupId" in errors_of(doc(text(groupId="</style>")))
+    assert "elements[0].groupId" in errors_of(doc(text(groupId=7)))
+    assert "elements[0].groupId" in errors_of(doc(text(groupId="")))
+
+
 def test_choices_checked():
     assert "elements[0].style.textAlign" in errors_of(doc(text(style={"textAlign": "middle;"})))
     assert "elements[0].fit" in errors_of(doc(image(fit="scale-down")))
