@@ -39,6 +39,28 @@ def _kind_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def _description(text: str) -> str:
+    """The ledger's descriptions are stored in English (they are also the API's); the page shows
+    the ones the code writes in the reader's language. An administrator's own words stay as typed."""
+    fixed = {
+        "Render": gettext("Render"),
+        "Free plan starting credits": gettext("Free plan starting credits"),
+        "Unused monthly allowance expired": gettext("Unused monthly allowance expired"),
+        "Granted by create_token": gettext("Granted by an administrator"),
+        "Demo top-up": gettext("Demo top-up"),
+        "Refund: render failed": gettext("Refund: the render failed"),
+        "Refund: render canceled": gettext("Refund: the render was canceled"),
+    }
+    if text in fixed:
+        return fixed[text]
+    if text.startswith("Credit pack: "):
+        return gettext("Credit pack: %(name)s") % {"name": text.removeprefix("Credit pack: ")}
+    if text.endswith(" plan monthly allowance"):
+        name = plan_display_name(text.removesuffix(" plan monthly allowance"))
+        return gettext("%(plan)s plan monthly allowance") % {"plan": name}
+    return text
+
+
 def _num(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
@@ -87,7 +109,10 @@ def billing_page(request):
     sub = subscription_get(account=account)
     paginator = Paginator(ledger_list(account=account), 20)
     page = paginator.get_page(request.GET.get("page"))
-    entries = [{"entry": e, "label": _kind_label(e.kind)} for e in page.object_list]
+    entries = [{"entry": e, "label": _kind_label(e.kind), "description": _description(e.description),
+                # A render's charge or refund names its generation: the Renders page shows it.
+                "render_id": e.reference if e.reference.startswith("gen_") else None}
+               for e in page.object_list]
     limit = usage["monthlyLimit"] or 0
     context = {
         "usage": usage,

@@ -98,6 +98,7 @@ def projects_page(request):
     }
     strings = {
         "confirmDelete": _("Delete “%(name)s”? This can't be undone."),
+        "delete": _("Delete"),
         "deleteFailed": _("The template could not be deleted."),
         "createFailed": _("The template could not be created."),
         "sizeInvalid": _("Width and height must be whole numbers from 1 to 4096."),

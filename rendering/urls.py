@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from rendering import apis, options_api, views
+from rendering import apis, options_api, pages, views
 
 api_urlpatterns = [
     path("render/generate", apis.GenerateApi.as_view(), name="render-generate"),
@@ -13,4 +13,6 @@ api_urlpatterns = [
 
 urlpatterns = [
     re_path(r"^media/(?P<name>renders/.+)$", views.render_output, name="render-output"),
+    path("render/renders", pages.renders_page, name="renders"),
+    path("render/renders/<str:generation_id>", pages.render_detail_page, name="render-detail"),
 ]

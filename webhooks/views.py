@@ -29,7 +29,7 @@ SECRET_SESSION_KEY = "webhooks_new_secret"
 
 
 def panel_context(request) -> dict:
-    """What `webhooks/_tokens_panel.html` needs (the tokens page includes it)."""
+    """What the webhooks panel (`{% webhooks_panel %}` on /render/webhooks) needs."""
     from django.conf import settings
 
     endpoints = list(endpoint_list(account=request.user))
@@ -39,6 +39,8 @@ def panel_context(request) -> dict:
         "webhook_endpoints": endpoints,
         "webhook_event_types": [t for t in SUBSCRIBABLE if t != "webhook.test"],
         "webhook_max": settings.WEBHOOK_MAX_PER_ACCOUNT,
+        # What the server accepts (core.netguard): https:// only, unless this is a development server.
+        "webhook_allow_http": bool(settings.AUDOME_ALLOW_PRIVATE_URLS),
         "webhook_new_secret": request.session.pop(SECRET_SESSION_KEY, None),
     }
 

@@ -94,3 +94,36 @@ def ago(value):
     if (timezone.now() - value).total_seconds() < 60:
         return gettext("just now")
     return gettext("%(when)s ago") % {"when": timesince(value, depth=1)}
+
+
+def _date_text(value, with_time: bool) -> str:
+    from django.utils import dateformat, timezone
+    from django.utils.translation import get_language_bidi
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        from django.utils.dateparse import parse_datetime
+
+        value = parse_datetime(value) or value
+        if isinstance(value, str):
+            return value
+    if hasattr(value, "hour") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    text = dateformat.format(value, "j M Y")
+    if with_time:
+        text += ("، " if get_language_bidi() else ", ") + dateformat.format(value, "H:i")
+    return text
+
+
+@register.filter
+def day(value) -> str:
+    """The dashboard's one date format: "24 Nov 2026" (English), "24 نوفمبر 2026" (Arabic), the
+    same text as formatDate() in static/dashboard/ui.ts."""
+    return _date_text(value, with_time=False)
+
+
+@register.filter
+def moment(value) -> str:
+    """A date with its time (UTC): "24 Nov 2026, 14:05" / "24 نوفمبر 2026، 14:05"."""
+    return _date_text(value, with_time=True)

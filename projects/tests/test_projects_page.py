@@ -90,9 +90,13 @@ def test_cards_thumbnails_create_filter_delete(owner, outsider, dashboard_page):
     names = page.locator("[data-testid=project-card]:not([hidden]) .pj-card__name").all_inner_texts()
     assert sorted(names) == ["Banner", "Red half"]
 
-    # Delete (confirm dialog accepted) goes through the API with the session + CSRF.
-    page.once("dialog", lambda dialog: dialog.accept())
+    # Delete asks in the dashboard's own dialog (no native confirm()), then goes through the API
+    # with the session + CSRF.
+    page.on("dialog", lambda dialog: pytest.fail(f"native dialog: {dialog.message}"))
     page.locator(f'[data-project-id="{mine.pk}"] [data-testid=delete-project]').click()
+    page.locator("#confirm-dialog[open]").wait_for()
+    assert "Red half" in page.locator("#confirm-dialog [data-role=title]").inner_text()
+    page.locator("#confirm-dialog [data-role=ok]").click()
     page.wait_for_function(f"!document.querySelector('[data-project-id=\"{mine.pk}\"]')")
     assert not Project.objects.filter(pk=mine.pk).exists()
     assert Project.objects.filter(account=outsider).count() == 1
@@ -181,3 +185,29 @@ def test_page_languages_and_themes(owner, dashboard_page, language, theme):
     bar = page.locator('.pj-thumb [data-element-id="bar"]').first.bounding_box()
     assert frame["x"] <= bar["x"] <= frame["x"] + frame["width"]
     assert page.errors == []
+
+
+@pytest.mark.parametrize("query", ["?q=nothing+like+this", "?category={empty}"])
+def test_an_empty_search_or_category_does_not_reload_itself(owner, dashboard_page, query):
+    """#15: refreshEmpty() reloaded the page about ten times a second whenever a filtered page
+    arrived with no cards. It shows the no-match state once, and stays."""
+    Project.objects.create(account=owner, name="Kept", width=1080, height=1080, document=DOC)
+    empty = Category.objects.create(account=owner, name="Empty so far")
+    page = dashboard_page(owner, "/render/projects" + query.format(empty=empty.pk))
+    loads = []
+    page.on("load", lambda _page: loads.append(1))
+    page.get_by_test_id("no-match").wait_for()
+    page.wait_for_timeout(1500)
+    assert loads == [], f"the page reloaded itself {len(loads)} times in 1.5 s"
+    assert page.get_by_test_id("no-match").is_visible()
+    assert not page.get_by_test_id("empty-state").is_visible()  # "No templates yet" is wrong: there is one
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_template_edited_now_says_just_now(owner, dashboard_page, language):
+    Project.objects.create(account=owner, name="Fresh", width=1080, height=1080, document=DOC)
+    page = dashboard_page(owner, "/render/projects", language=language)
+    when = page.locator(".pj-card__time").inner_text()
+    assert when == ("عُدِّل الآن" if language == "ar" else "Edited just now"), when
+    assert "0" not in when

@@ -1,5 +1,5 @@
-"""`{% webhooks_panel %}`: the Webhooks section that sits next to the API tokens (the tokens
-page includes `webhooks/_tokens_panel.html`, which calls this), and small display helpers."""
+"""`{% webhooks_panel %}`: the Webhooks section of /render/webhooks (destinations, their recent
+deliveries, the add form), and small display helpers."""
 from django import template
 
 register = template.Library()

@@ -3,7 +3,7 @@ log of one destination, in English and Arabic; form actions; secret shown once; 
 import re
 
 import pytest
-from django.template.loader import render_to_string
+from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
 
 from webhooks.models import Delivery, WebhookEndpoint
@@ -125,13 +125,36 @@ def test_arabic_page(browser_client, owner):
     assert 'dir="rtl"' in html or "rtl" in html
 
 
-def test_tokens_panel_include_renders_the_section(owner):
+def test_the_panel_tag_renders_the_section(owner):
     endpoint_create(account=owner, url="https://8.8.8.8/in", events=["render.completed"])
-    request = RequestFactory().get("/render/api-tokens")
+    request = RequestFactory().get("/render/webhooks")
     request.user = owner
     from django.contrib.sessions.backends.db import SessionStore
 
     request.session = SessionStore()
-    html = render_to_string("webhooks/_tokens_panel.html", {"request": request}, request=request)
+    html = Template("{% load webhooks_ui %}{% webhooks_panel %}").render(RequestContext(request, {}))
     assert 'id="webhooks"' in html and "https://8.8.8.8/in" in html and "/render/webhooks/actions/create" in html
-    assert 'name="next" value="/render/api-tokens"' in html
+    assert 'name="next" value="/render/webhooks"' in html
+
+
+def test_the_webhooks_list_exists_once(browser_client, owner):
+    """#15: the API tokens page repeated the whole webhooks list; it lives on /render/webhooks only."""
+    endpoint_create(account=owner, url="https://8.8.8.8/in", events=["render.completed"])
+    tokens_page = browser_client.get("/render/api-tokens").content.decode()
+    assert 'data-testid="webhooks-panel"' not in tokens_page and "https://8.8.8.8/in" not in tokens_page
+    webhooks_page = browser_client.get("/render/webhooks").content.decode()
+    assert webhooks_page.count('data-testid="webhooks-panel"') == 1 and "https://8.8.8.8/in" in webhooks_page
+
+
+def test_the_form_says_what_the_server_accepts(browser_client, owner, settings):
+    """#15: the form said "https only"; it now refuses http:// in the browser too, and on a
+    development server that accepts http:// (AUDOME_ALLOW_PRIVATE_URLS) the label says so."""
+    settings.AUDOME_ALLOW_PRIVATE_URLS = False
+    html = browser_client.get("/render/webhooks").content.decode()
+    assert "Destination URL (https only)" in html and 'pattern="[Hh][Tt][Tt][Pp][Ss]://.+"' in html
+    r = browser_client.post("/render/webhooks/actions/create", {"url": "http://example.com/hook",
+                                                                 "events": ["render.completed"]}, follow=True)
+    assert "https://" in r.content.decode() and not WebhookEndpoint.objects.filter(account=owner).exists()
+    settings.AUDOME_ALLOW_PRIVATE_URLS = True
+    html = browser_client.get("/render/webhooks").content.decode()
+    assert "(https only)" not in html and "also accepts http://" in html

@@ -5,8 +5,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from rendering.preview import signing
 from rendering.preview.tests.conftest import make_project
+from rendering.signed import signing
 from tests.browser.conftest import chromium_browser, live_url, open_page, shot  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,8 +22,8 @@ def test_roll_and_build_a_signed_url(open_page, shot, owner, api, language):  # 
     assert secret_input.get_attribute("type") == "text"
 
     old = owner.url_signing_secret
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id("url-secret-roll").click()
+    page.locator("#confirm-dialog[open] [data-role=ok]").click()  # the dashboard's dialog, not confirm()
     page.wait_for_function("(old) => document.querySelector('#url-signing-secret').value !== old", arg=old)
     owner.refresh_from_db()
     assert owner.url_signing_secret != old and secret_input.input_value() == owner.url_signing_secret
