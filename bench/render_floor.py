@@ -237,7 +237,8 @@ def measure_engine(n: int = 60, fmt: str = "png", quality: int = 90) -> dict:
     phases = {"fetch": [], "layout": [], "capture": [], "encode": []}
     samples = []
     for i in range(n + 3):
-        job = engine.RenderJob(width=WIDTH, height=HEIGHT, format=fmt, quality=quality, document=doc,
+        job = engine.RenderJob(engine.RenderOptions(width=WIDTH, height=HEIGHT, format=fmt, quality=quality),
+                               document=doc,
                                data={"title.text": f"Summer sale #{i} — up to {i % 90}% off"},
                                isolation_key="bench-account")
         t0 = time.perf_counter()

@@ -10,7 +10,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from core import views as core_views
 
-ROUTE_MODULES = ("accounts", "projects", "rendering", "rendering.preview", "billing", "webhooks", "embed", "docs")
+ROUTE_MODULES = ("accounts", "projects", "rendering", "rendering.preview", "rendering.signed", "billing", "webhooks",
+                 "embed", "docs")
 
 api_urlpatterns = []
 page_urlpatterns = []

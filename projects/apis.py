@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from core.errors import ValidationFailed
 from core.pagination import paginated_response
 from projects import selectors, services
+from projects.fonts import bundled_families
 from projects.serializers import (
     AssetEnvelope,
     AssetListOut,
@@ -308,8 +309,6 @@ class FontListCreateApi(APIView):
         responses={200: FontListOut, **ERRORS},
     )
     def get(self, request):
-        from rendering.engine.fonts import bundled_families
-
         bundled = [{"familyName": family, "family": family} for family in bundled_families()]
         return paginated_response(request, selectors.font_list(account=request.user), key="fonts",
                                   serialize=font_to_dict, extra={"bundled": bundled})

@@ -12,6 +12,7 @@ import re
 
 from django.conf import settings
 
+from core.colours import is_css_colour as is_colour
 from core.errors import ValidationFailed
 from projects import animation
 
@@ -28,36 +29,6 @@ ELEMENT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 # Letters and marks of any script, digits, space, "_", "." and "-": no quotes, semicolons,
 # braces, backslashes or angle brackets, so the name can sit between quotes in CSS.
 _FAMILY_ALLOWED = re.compile(r"^[\w .\-]{1,100}$", re.UNICODE)
-
-_HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-_NUM = r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)"
-_RGB_RE = re.compile(
-    rf"^rgba?\(\s*{_NUM}%?\s*(?:,\s*{_NUM}%?\s*){{2}}(?:,\s*{_NUM}%?\s*)?\)$"
-    rf"|^rgba?\(\s*{_NUM}%?(?:\s+{_NUM}%?){{2}}\s*(?:/\s*{_NUM}%?\s*)?\)$",
-    re.IGNORECASE,
-)
-_HSL_RE = re.compile(
-    rf"^hsla?\(\s*{_NUM}(?:deg)?\s*,\s*{_NUM}%\s*,\s*{_NUM}%\s*(?:,\s*{_NUM}%?\s*)?\)$"
-    rf"|^hsla?\(\s*{_NUM}(?:deg)?\s+{_NUM}%\s+{_NUM}%\s*(?:/\s*{_NUM}%?\s*)?\)$",
-    re.IGNORECASE,
-)
-NAMED_COLOURS = frozenset(
-    """aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown
-    burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan
-    darkgoldenrod darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid
-    darkred darksalmon darkseagreen darkslateblue darkslategray darkslategrey darkturquoise darkviolet
-    deeppink deepskyblue dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro
-    ghostwhite gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki
-    lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan lightgoldenrodyellow
-    lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen lightskyblue lightslategray
-    lightslategrey lightsteelblue lightyellow lime limegreen linen magenta maroon mediumaquamarine
-    mediumblue mediumorchid mediumpurple mediumseagreen mediumslateblue mediumspringgreen mediumturquoise
-    mediumvioletred midnightblue mintcream mistyrose moccasin navajowhite navy oldlace olive olivedrab
-    orange orangered orchid palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru
-    pink plum powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown
-    seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen steelblue tan
-    teal thistle tomato turquoise violet wheat white whitesmoke yellow yellowgreen transparent""".split()
-)
 
 ELEMENT_TYPES = ("text", "image", "shape")
 DYNAMIC_TYPES = {"text": "text", "image": "img"}  # element type → data key suffix
@@ -122,15 +93,6 @@ class _Errors:
 
 
 # --- single values -------------------------------------------------------------------------
-
-def is_colour(value) -> bool:
-    if not isinstance(value, str):
-        return False
-    v = value.strip()
-    if not v or len(v) > 96:
-        return False
-    return bool(_HEX_RE.match(v) or _RGB_RE.match(v) or _HSL_RE.match(v) or v.lower() in NAMED_COLOURS)
-
 
 def is_font_family(value) -> bool:
     if not isinstance(value, str):
@@ -217,7 +179,7 @@ def _style_value(errors, path, kind, args, value):
             errors.add(path, "Must be one of: " + ", ".join(args) + ".")
     elif kind == "colour":
         if not is_colour(value):
-            errors.add(path, "Must be a colour: #rgb, #rrggbb, #rrggbbaa, rgb()/rgba()/hsl() with numbers, "
+            errors.add(path, "Must be a colour: #rgb, #rgba, #rrggbb, #rrggbbaa, rgb()/rgba()/hsl() with numbers, "
                              "a named colour or transparent.")
     elif kind == "bool":
         if not isinstance(value, bool):
@@ -310,7 +272,7 @@ def _validate_element(errors, i, el, seen_ids, seen_keys):
             errors.add(f"{base}.shape", "Must be one of: " + ", ".join(SHAPES) + ".")
         for name in ("fill", "stroke"):
             if name in el and el[name] is not None and not is_colour(el[name]):
-                errors.add(f"{base}.{name}", "Must be a colour: #rgb, #rrggbb, #rrggbbaa, rgb()/rgba()/hsl() with "
+                errors.add(f"{base}.{name}", "Must be a colour: #rgb, #rgba, #rrggbb, #rrggbbaa, rgb()/rgba()/hsl() with "
                                              "numbers, a named colour or transparent.")
         _number(errors, f"{base}.strokeWidth", el.get("strokeWidth"), 0, 1000)
         _number(errors, f"{base}.borderRadius", el.get("borderRadius"), 0, MAX_BOX)
@@ -372,7 +334,7 @@ def validate_document(doc, *, width: int | None = None, height: int | None = Non
             if key not in BACKGROUND_KEYS:
                 errors.add(f"background.{key}", "Unknown background property.")
         if "color" in background and not is_colour(background["color"]):
-            errors.add("background.color", "Must be a colour: #rgb, #rrggbb, #rrggbbaa, rgb()/rgba()/hsl() with "
+            errors.add("background.color", "Must be a colour: #rgb, #rgba, #rrggbb, #rrggbbaa, rgb()/rgba()/hsl() with "
                                            "numbers, a named colour or transparent.")
         if "image" in background:
             problem = image_url_problem(background["image"])

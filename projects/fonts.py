@@ -38,6 +38,23 @@ DEFAULT_FAMILY = "Noto Sans"
 _FAMILY_RE = re.compile(r"^[^\W][\w .-]{0,99}$", re.UNICODE)
 
 
+FONT_MIME_TYPES = {"ttf": "font/ttf", "otf": "font/otf", "woff": "font/woff", "woff2": "font/woff2"}
+
+
+def sniff_font_format(content: bytes) -> str | None:
+    """"ttf", "otf", "woff" or "woff2" from a font file's first bytes; None for anything else."""
+    head = content[:4]
+    if head in (b"\x00\x01\x00\x00", b"true"):
+        return "ttf"
+    if head == b"OTTO":
+        return "otf"
+    if head == b"wOFF":
+        return "woff"
+    if head == b"wOF2":
+        return "woff2"
+    return None
+
+
 def bundled_families() -> list[str]:
     return [f.family for f in BUNDLED_FONTS]
 

@@ -7,12 +7,14 @@ from rest_framework.views import APIView
 
 from core.errors import ApiError, RenderFailed, error_response
 from core.pagination import paginated_response
+from projects.selectors import project_get
 from rendering import idempotency
 from rendering.models import GenerationSource, GenerationStatus
 from rendering.selectors import generation_get, generation_list
 from rendering.serializers import generation_to_dict, image_url_of, server_timing
-from rendering.services import generation_cancel, generation_create, generation_delete, generation_wait
+from rendering.services import generation_cancel, generation_create, generation_delete
 from rendering.validation import parse_generate_body
+from rendering.waiting import generation_wait
 
 TIMINGS_SCHEMA = inline_serializer("RenderTimings", {
     phase: serializers.FloatField() for phase in ("queue", "fetch", "layout", "capture", "encode", "store", "total")
@@ -125,16 +127,14 @@ class GenerateApi(APIView):
     def generate(self, request, idempotency_key: str | None = None) -> Response:
         body = parse_generate_body(request.data)
         project = None
-        if body["projectId"]:
-            from projects.selectors import project_get
-
-            project = project_get(account=request.user, credential=request.auth, project_id=body["projectId"])
+        if body.project_id:
+            project = project_get(account=request.user, credential=request.auth, project_id=body.project_id)
         generation = generation_create(
-            account=request.user, credential=request.auth, project=project, data=body["data"],
-            options={k: body[k] for k in ("width", "height", "format", "quality", "backgroundColor", "html")},
-            metadata=body["metadata"], idempotency_key=idempotency_key, source=GenerationSource.API,
+            account=request.user, credential=request.auth, project=project, html=body.html, data=body.data,
+            options=body.options(project=project), metadata=body.metadata, idempotency_key=idempotency_key,
+            source=GenerationSource.API,
         )
-        if not body["async"]:
+        if not body.run_async:
             generation = generation_wait(generation, settings.RENDER_SYNC_TIMEOUT)
         if generation.status == GenerationStatus.COMPLETED:
             return Response(

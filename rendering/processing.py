@@ -15,10 +15,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.processes import process_is_gone, process_label
-from rendering.models import IN_FLIGHT, Generation, GenerationStatus
+from rendering import engine
+from rendering.jobs import generation_job
+from rendering.models import IN_FLIGHT, Generation, GenerationStatus, IdempotencyRecord
 from rendering.serializers import webhook_data
-from rendering.services import _enqueue, _notify_done, _push, generation_fail, render_job_for
+from rendering.services import generation_enqueue, generation_fail, generation_push
 from rendering.storage import delete_output, save_output
+from rendering.waiting import notify_done
+from webhooks.services import event_emit
 
 log = logging.getLogger(__name__)
 
@@ -69,44 +73,32 @@ def _ms(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
 
 
 def generation_render(*, generation_id: str) -> str:
-    """The render task's body: claim, render (one retry), store, finish. Returns what happened."""
-    from rendering import engine
-
+    """The render task's body: claim, render (the engine retries once itself), store, finish.
+    Returns what happened."""
     me = process_label()
     if not _claim(generation_id, me):
         return "skipped"
     generation = Generation.objects.select_related("account").get(pk=generation_id)
-    _push(generation)
+    generation_push(generation)
     try:
-        job = render_job_for(generation)
+        job = generation_job(generation)
     except Exception:
         log.exception("could not prepare the render of %s", generation_id)
         generation_fail(generation, message="Render failed: the job could not be prepared.", claimed_by=me)
         return "failed"
-    result, error = None, None
-    for attempt in range(2):
-        try:
-            result = engine.render(job, timeout=settings.RENDER_TIMEOUT)
-            break
-        except engine.RenderError as exc:
-            error = exc
-            log.warning("render of %s failed (attempt %d): %s", generation_id, attempt + 1, exc)
-            if not getattr(exc, "retryable", True):
-                break
-        except Exception as exc:  # a bug in the engine must not take the worker down
-            error = exc
-            log.exception("render of %s crashed (attempt %d)", generation_id, attempt + 1)
-    if result is None:
-        message = str(error) or "The renderer failed."
-        generation_fail(generation, message=f"Render failed: {message}", claimed_by=me)
+    try:
+        result = engine.render(job, timeout=settings.RENDER_TIMEOUT)
+    except Exception as error:  # RenderError, or a bug in the engine: it must not take the worker down
+        if isinstance(error, engine.RenderError):
+            log.warning("render of %s failed: %s", generation_id, error)
+        else:
+            log.exception("render of %s crashed", generation_id)
+        generation_fail(generation, message=f"Render failed: {str(error) or 'The renderer failed.'}", claimed_by=me)
         return "failed"
 
     started_store = time.perf_counter()
     name = save_output(result.image, result.format)
     store_ms = round((time.perf_counter() - started_store) * 1000, 1)
-
-    from webhooks.services import event_emit
-
     now = timezone.now()
     timings = {"queue": _ms(generation.created_at, generation.started_at)}
     for phase in ("fetch", "layout", "capture", "encode"):
@@ -130,8 +122,8 @@ def generation_render(*, generation_id: str) -> str:
     if not moved:  # the sweeper gave the job to another worker meanwhile: its result wins
         delete_output(name)
         return "superseded"
-    _notify_done(generation)
-    _push(generation)
+    notify_done(generation)
+    generation_push(generation)
     return "completed"
 
 
@@ -139,8 +131,6 @@ def generation_render(*, generation_id: str) -> str:
 
 def generations_sweep(*, now: dt.datetime | None = None) -> dict:
     """Re-queue or fail generations stuck past their deadline; drop expired idempotency keys."""
-    from rendering.models import IdempotencyRecord
-
     now = now or timezone.now()
     counts = {"requeued": 0, "failed": 0}
     stuck = Generation.objects.filter(status__in=IN_FLIGHT, deadline__lt=now).order_by("deadline")[:500]
@@ -166,7 +156,7 @@ def generations_sweep(*, now: dt.datetime | None = None) -> dict:
                 pk=generation.pk, status=GenerationStatus.PENDING, deadline=generation.deadline
             ).update(requeues=F("requeues") + 1, deadline=now + dt.timedelta(seconds=settings.RENDER_PENDING_TIMEOUT))
         if moved:
-            _enqueue(generation.pk)
+            generation_enqueue(generation.pk)
             counts["requeued"] += 1
     counts["idempotencyExpired"] = IdempotencyRecord.objects.filter(
         created_at__lt=now - dt.timedelta(seconds=settings.IDEMPOTENCY_TTL)

@@ -1,47 +1,28 @@
-"""Strict checks of POST /api/render/generate bodies: exact JSON types (no "12" for 12, no
-true for 1), unknown top-level fields refused, every problem named in `details`."""
-import json
-import re
+"""The checks of render requests, in one place.
 
-from django.conf import settings
+`parse_generate_body` checks a POST /api/render/generate body strictly — exact JSON types (no
+"12" for 12, no true for 1), unknown top-level fields refused, projectId xor html, every
+problem named in `details` — and returns a typed `GenerateRequest`. Its `options(project=…)`
+gives the `RenderOptions` (sizes default to the template's, or 1080 for html) that the job
+builder and the engine then carry unchanged. The options' own rules (1…MAX_CANVAS, formats,
+quality 1–100 and its default, colours, "transparent" forces PNG) are RenderOptions' own
+(rendering.engine.types); `render_options` turns a breach into a 400 for any door (generate,
+signed URLs, previews)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, cast
 
 from core.errors import ValidationFailed
+from rendering.engine import DEFAULT_QUALITY, Format, InvalidOptions, RenderOptions
+from rendering.engine.types import DEFAULT_FORMAT, option_problems
 
 FIELDS = ("projectId", "html", "data", "width", "height", "format", "quality", "backgroundColor", "async", "metadata")
-FORMATS = ("png", "jpeg", "webp")
-DEFAULT_QUALITY = 90
 DEFAULT_HTML_SIZE = 1080
 MAX_METADATA_BYTES = 4096
 MAX_HTML_CHARS = 512 * 1024
-
-NAMED_COLOURS = frozenset(
-    """aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown
-    burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan
-    darkgoldenrod darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid darkred
-    darksalmon darkseagreen darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink
-    deepskyblue dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite gold
-    goldenrod gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki lavender lavenderblush
-    lawngreen lemonchiffon lightblue lightcoral lightcyan lightgoldenrodyellow lightgray lightgreen lightgrey
-    lightpink lightsalmon lightseagreen lightskyblue lightslategray lightslategrey lightsteelblue lightyellow
-    lime limegreen linen magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen
-    mediumslateblue mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream mistyrose moccasin
-    navajowhite navy oldlace olive olivedrab orange orangered orchid palegoldenrod palegreen paleturquoise
-    palevioletred papayawhip peachpuff peru pink plum powderblue purple rebeccapurple red rosybrown royalblue
-    saddlebrown salmon seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen
-    steelblue tan teal thistle tomato turquoise violet wheat white whitesmoke yellow yellowgreen""".split()
-)
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-_NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:%|deg|turn|rad|grad)?"
-_FUNC = re.compile(
-    rf"^(rgb|rgba|hsl|hsla)\(\s*{_NUM}(?:\s*[,\s]\s*{_NUM}){{2}}(?:\s*[,/]\s*{_NUM})?\s*\)$", re.IGNORECASE
-)
-
-
-def is_css_colour(value: str) -> bool:
-    value = value.strip()
-    return bool(
-        value.lower() in NAMED_COLOURS or value.lower() == "transparent" or _HEX.match(value) or _FUNC.match(value)
-    )
+API_NAMES = {"background": "backgroundColor"}  # RenderOptions field → the API's name for it
 
 
 def _is_int(value) -> bool:
@@ -61,7 +42,43 @@ class Errors:
             raise ValidationFailed(f"{field}: {messages[0]}", details=self.details)
 
 
-def parse_generate_body(body) -> dict:
+def render_options(*, names: dict[str, str] | None = None, **values: Any) -> RenderOptions:
+    """RenderOptions(**values), or ValidationFailed (400) naming each field that breaks a rule;
+    `names` maps RenderOptions' field names to the caller's (e.g. {"width": "w"})."""
+    try:
+        return RenderOptions(**values)
+    except InvalidOptions as exc:
+        names = {**API_NAMES, **(names or {})}
+        errors = Errors()
+        for field, problem in exc.problems.items():
+            errors.add(names.get(field, field), problem)
+        errors.raise_if_any()
+        raise
+
+
+@dataclass(frozen=True)
+class GenerateRequest:
+    """A checked generate body. width/height are None when the body left them to the template."""
+
+    project_id: str | None
+    html: str | None
+    data: dict
+    width: int | None
+    height: int | None
+    format: Format
+    quality: int
+    background: str | None
+    run_async: bool
+    metadata: dict
+
+    def options(self, *, project: Any | None) -> RenderOptions:
+        """The render's options, sizes defaulting to the template's (1080 for inline html)."""
+        default_w, default_h = (project.width, project.height) if project is not None else (DEFAULT_HTML_SIZE,) * 2
+        return render_options(width=self.width or default_w, height=self.height or default_h, format=self.format,
+                              quality=self.quality, background=self.background)
+
+
+def parse_generate_body(body: object) -> GenerateRequest:
     """Check types and ranges of a generate request; return the cleaned values.
     Template-dependent checks (data keys, default size) happen once the project is known."""
     if not isinstance(body, dict):
@@ -88,33 +105,13 @@ def parse_generate_body(body) -> dict:
         data = {}
     elif not isinstance(data, dict):
         errors.add("data", "Must be an object of \"<key>.text\" / \"<key>.img\" values.")
-    max_canvas = settings.MAX_CANVAS
-    for field in ("width", "height"):
-        value = body.get(field)
-        if value is None:
-            continue
-        if not _is_int(value):
-            errors.add(field, "Must be an integer.")
-        elif not 1 <= value <= max_canvas:
-            errors.add(field, f"Must be between 1 and {max_canvas}.")
-    fmt = body.get("format")
-    if fmt is None:
-        fmt = "png"
-    elif not isinstance(fmt, str) or fmt not in FORMATS:
-        errors.add("format", "Must be one of png, jpeg, webp.")
-    quality = body.get("quality")
-    if quality is None:
-        quality = DEFAULT_QUALITY
-    elif not _is_int(quality):
-        errors.add("quality", "Must be an integer.")
-    elif not 1 <= quality <= 100:
-        errors.add("quality", "Must be between 1 and 100.")
+    fmt = DEFAULT_FORMAT if body.get("format") is None else body["format"]
+    quality = DEFAULT_QUALITY if body.get("quality") is None else body["quality"]
     background = body.get("backgroundColor")
-    if background is not None:
-        if not isinstance(background, str) or len(background) > 64 or not is_css_colour(background):
-            errors.add("backgroundColor", "Must be a CSS colour (#rrggbb, rgb(), hsl(), a colour name or transparent).")
-        else:
-            background = background.strip()
+    size = {field: 1 if body.get(field) is None else body[field] for field in ("width", "height")}  # absent: fine
+    problems = option_problems(**size, format=fmt, quality=quality, background=background)
+    for field, problem in problems.items():
+        errors.add(API_NAMES.get(field, field), problem)
     run_async = body.get("async")
     if run_async is None:
         run_async = False
@@ -128,17 +125,8 @@ def parse_generate_body(body) -> dict:
     elif len(json.dumps(metadata, separators=(",", ":"), ensure_ascii=False).encode()) > MAX_METADATA_BYTES:
         errors.add("metadata", f"Must be at most {MAX_METADATA_BYTES} bytes of JSON.")
     errors.raise_if_any()
-    if isinstance(background, str) and background.lower() == "transparent":
-        background, fmt = "transparent", "png"
-    return {
-        "projectId": body.get("projectId"),
-        "html": body.get("html"),
-        "data": data,
-        "width": body.get("width"),
-        "height": body.get("height"),
-        "format": fmt,
-        "quality": quality,
-        "backgroundColor": background,
-        "async": run_async,
-        "metadata": metadata,
-    }
+    return GenerateRequest(
+        project_id=body.get("projectId"), html=body.get("html"), data=cast(dict, data), width=body.get("width"),
+        height=body.get("height"), format=fmt, quality=quality, background=background,
+        run_async=cast(bool, run_async), metadata=cast(dict, metadata),
+    )

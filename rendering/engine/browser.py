@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import signal
 import threading
 import time
 from collections import OrderedDict
@@ -33,6 +32,8 @@ from pathlib import Path
 
 import pybase64
 from django.conf import settings
+
+from core.processes import descendants, kill_tree, tree_rss_mb
 
 from .types import RenderError
 
@@ -210,14 +211,14 @@ class BrowserState:
             from playwright.sync_api import sync_playwright
 
             self.pw = sync_playwright().start()
-        before = set(_browser_pids())
+        before = set(browser_pids())
         self.browser = self.pw.chromium.launch(
             executable_path=_setting("CHROMIUM_PATH", "/usr/bin/chromium"),
             headless=True,
             args=CHROMIUM_ARGS,
         )
         self.launches += 1
-        new = sorted(set(_browser_pids()) - before)
+        new = sorted(set(browser_pids()) - before)
         self.browser_pid = new[0] if new else None
         self.renders = 0
         self.rss_checked_at, self.rss_checked_renders = time.monotonic(), 0
@@ -237,7 +238,7 @@ class BrowserState:
             except Exception:
                 pass
         if self.browser_pid:
-            _kill_tree(self.browser_pid)
+            kill_tree(self.browser_pid)
         self.browser = None
         self.browser_pid = None
         if not keep_playwright and self.pw is not None:
@@ -283,7 +284,7 @@ class BrowserState:
         return idle or since >= int(_setting("RENDER_RSS_CHECK_RENDERS", 200))
 
     def _memory_over(self) -> str | None:
-        rss = _tree_rss_mb(self.browser_pid)
+        rss = tree_rss_mb(self.browser_pid)
         self.rss_checked_at, self.rss_checked_renders = time.monotonic(), self.renders
         return f"RSS {rss:.0f} MB" if rss > _setting("RENDER_MAX_RSS_MB", 1500) else None
 
@@ -508,7 +509,7 @@ class Engine:
         pid = self.state.browser_pid
         if pid:
             log.warning("killing chromium (pid %s): render timed out", pid)
-            _kill_tree(pid)
+            kill_tree(pid)
 
     def stop(self):
         self._queue.put(None)
@@ -522,15 +523,13 @@ def _is_browser_failure(exc: BaseException) -> bool:
     return name in ("Error", "TargetClosedError", "TimeoutError") or "playwright" in type(exc).__module__
 
 
-# --- processes -------------------------------------------------------------------------------
-
-def _browser_pids() -> list[int]:
+def browser_pids() -> list[int]:
     """Chromium browser processes (not their --type= children) started under this process.
     The children rewrite their command line into one space-separated string, so "--type="
     is looked for anywhere in it (a child taken for the browser, e.g. after the pids wrapped
     around, would be what a hung render's kill hits, leaving the browser and the engine stuck)."""
     out = []
-    for pid in _descendants(os.getpid()):
+    for pid in descendants(os.getpid()):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
                 cmdline = fh.read()
@@ -539,61 +538,3 @@ def _browser_pids() -> list[int]:
         if b"chrom" in cmdline.split(b"\0")[0] and b"--type=" not in cmdline:
             out.append(pid)
     return out
-
-
-def _proc_table() -> dict[int, int]:
-    """pid → ppid for every process."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read().decode(errors="replace")
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            table[int(entry)] = ppid
-        except (OSError, ValueError, IndexError):
-            continue
-    return table
-
-
-def _descendants(pid: int) -> list[int]:
-    table = _proc_table()
-    out, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        for p, pp in table.items():
-            if pp == parent:
-                out.append(p)
-                frontier.append(p)
-    return out
-
-
-def _kill_tree(pid: int):
-    for p in [pid, *_descendants(pid)]:
-        try:
-            os.kill(p, signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def _tree_rss_mb(pid: int) -> float:
-    """Memory of Chromium's process tree in MB: proportional set size (shared pages counted
-    once overall), resident size where smaps_rollup is unavailable."""
-    total_kb = 0
-    for p in [pid, *_descendants(pid)]:
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith("Pss:"):
-                        total_kb += int(line.split()[1])
-                        break
-            continue
-        except (OSError, ValueError, IndexError):
-            pass
-        try:
-            with open(f"/proc/{p}/statm") as fh:
-                total_kb += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
-        except (OSError, ValueError, IndexError):
-            continue
-    return total_kb / 1024

@@ -1,7 +1,24 @@
-"""The engine's interface types (see the brief: rendering.engine)."""
+"""The engine's interface types (see the brief: rendering.engine).
+
+`RenderOptions` is the output's shape — size, format, quality, background — and the one place
+its rules live: a value that exists is valid (1…MAX_CANVAS each way, a known format, quality
+1–100, a CSS colour; "transparent" makes it a PNG, the only format with alpha). The API's
+validation builds it (rendering.validation), the job builder stores and rebuilds it
+(rendering.jobs), and the engine captures with it as it is."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, cast
+
+from django.conf import settings
+
+from core.colours import is_css_colour
+
+Format = Literal["png", "jpeg", "webp"]
+FORMATS: tuple[Format, ...] = ("png", "jpeg", "webp")
+DEFAULT_FORMAT: Format = "png"
+DEFAULT_QUALITY = 90
+MAX_BACKGROUND_CHARS = 64
 
 
 class RenderError(Exception):
@@ -23,19 +40,84 @@ class FontFace:
     style: str = "normal"
 
 
-@dataclass
-class RenderJob:
+class InvalidOptions(ValueError):
+    """Render options that break a rule; `problems` maps each field to what is wrong with it."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {problem}" for name, problem in problems.items()))
+        self.problems = problems
+
+
+def option_problems(*, width: object, height: object, format: object, quality: object,
+                    background: object) -> dict[str, str]:
+    """What is wrong with these option values, by field (empty when nothing is)."""
+    problems: dict[str, str] = {}
+    max_canvas = settings.MAX_CANVAS
+    for name, value in (("width", width), ("height", height)):
+        if not _is_int(value):
+            problems[name] = "Must be an integer."
+        elif not 1 <= cast(int, value) <= max_canvas:
+            problems[name] = f"Must be between 1 and {max_canvas}."
+    if format not in FORMATS:
+        problems["format"] = "Must be one of png, jpeg, webp."
+    if not _is_int(quality):
+        problems["quality"] = "Must be an integer."
+    elif not 1 <= cast(int, quality) <= 100:
+        problems["quality"] = "Must be between 1 and 100."
+    if background is not None and (not isinstance(background, str) or len(background) > MAX_BACKGROUND_CHARS
+                                   or not is_css_colour(background)):
+        problems["background"] = ("Must be a CSS colour (#rrggbb, rgb(), hsl(), a colour name or transparent).")
+    return problems
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
     width: int
     height: int
-    format: str = "png"  # "png" | "jpeg" | "webp"
-    quality: int = 90  # 1–100, ignored for png
+    format: Format = DEFAULT_FORMAT
+    quality: int = DEFAULT_QUALITY  # 1–100, ignored for png
     background: str | None = None  # css colour | "transparent" | None (the document's)
-    document: dict | None = None
+
+    def __post_init__(self) -> None:
+        problems = option_problems(width=self.width, height=self.height, format=self.format, quality=self.quality,
+                                   background=self.background)
+        if problems:
+            raise InvalidOptions(problems)
+        if self.background is not None:
+            background = self.background.strip()
+            if background.lower() == "transparent":
+                background = "transparent"
+                object.__setattr__(self, "format", "png")  # only PNG keeps an alpha channel
+            object.__setattr__(self, "background", background)
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    options: RenderOptions
+    document: dict | None = None  # a template document, or
     data: dict = field(default_factory=dict)  # "key.text" / "key.img"
-    html: str | None = None
+    html: str | None = None  # inline html (rendering.validation lets exactly one through)
     fonts: list[FontFace] = field(default_factory=list)
     isolation_key: str = "default"  # the account id: nothing carries over between keys
     scale: float = 1.0  # optional: output at width×scale × height×scale (e.g. 0.5 for low-res previews)
+
+    def __post_init__(self) -> None:
+        if (self.document is None) == (self.html is None):
+            raise RenderError("Exactly one of document and html is needed.", retryable=False)
+        if self.document is not None and not isinstance(self.document, dict):
+            raise RenderError("The document must be an object.", retryable=False)
+
+    def output_scale(self) -> float:
+        """`scale` kept within 0.05…1 (1 when it isn't a number)."""
+        try:
+            scale = float(self.scale or 1.0)
+        except (TypeError, ValueError):
+            return 1.0
+        return min(1.0, max(0.05, scale)) if scale == scale else 1.0
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""POST /api/render/preview and the URL-signing secret API (contract §4).
+"""POST /api/render/preview (contract §4).
 
 The preview endpoint keeps the docs' lowercase `error` values (`missing_projectId`,
 `unauthorized`, `forbidden`, `project_not_found`, `rate_limited`, `preview_busy`,
@@ -7,13 +7,13 @@ import dataclasses
 import logging
 import time
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import RateLimited, ValidationFailed
-from rendering.preview import services, signed
+from rendering.preview import services
 from rendering.storage import absolute_url
 
 log = logging.getLogger(__name__)
@@ -167,32 +167,3 @@ class PreviewApi(APIView):
             body["retryAfter"] = retry_after
             body["rateLimit"] = {"remaining": 0, "resetAt": reset_ms}
         return response
-
-
-SECRET_SCHEMA = inline_serializer("UrlSigningSecret", {
-    "success": serializers.BooleanField(),
-    "secret": serializers.CharField(help_text="HMAC-SHA256 key for signed render URLs."),
-})
-
-
-class UrlSecretApi(APIView):
-    required_scope = "full-access"
-    embed_allowed = False
-
-    @extend_schema(summary="Read the account's URL-signing secret", tags=["Signed render URLs"],
-                   responses={200: SECRET_SCHEMA, 401: OpenApiResponse(description="Unauthorized"),
-                              403: OpenApiResponse(description="Scope too small")})
-    def get(self, request):
-        return Response({"success": True, "secret": request.user.url_signing_secret})
-
-
-class UrlSecretRollApi(APIView):
-    required_scope = "full-access"
-    embed_allowed = False
-
-    @extend_schema(summary="Replace the URL-signing secret (URLs signed with the old one stop working)",
-                   tags=["Signed render URLs"], request=None,
-                   responses={200: SECRET_SCHEMA, 401: OpenApiResponse(description="Unauthorized"),
-                              403: OpenApiResponse(description="Scope too small")})
-    def post(self, request):
-        return Response({"success": True, "secret": signed.secret_roll(account=request.user)})

@@ -30,8 +30,15 @@ from django.conf import settings
 
 from core.errors import PreviewBusy, RenderFailed
 from core.redis import get_redis
+from projects.selectors import project_get
+from rendering import engine
+from rendering.jobs import render_job
+from rendering.models import IN_FLIGHT, Generation
 from rendering.preview import cache
 from rendering.preview.cache import PREFIX, now_ms, script
+from rendering.preview.ratelimit import preview_limit_take
+from rendering.storage import absolute_url
+from rendering.waiting import release_db_connection
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +60,7 @@ class PreviewOutcome:
 def project_for_preview(*, account, credential, project_id: str):
     """The account's project, as generate finds it (404 for another account's or a bad id,
     403 for an embed token restricted to other templates)."""
-    from projects.selectors import project_get
-
     return project_get(account=account, credential=credential, project_id=project_id)
-
-
-def release_db_connection() -> None:
-    """Give this request's database connection back (to the pool, or close it) before a long wait
-    that needs none; Django opens a new one if anything after the wait touches the database."""
-    from django.db import connection
-
-    if not connection.in_atomic_block:
-        connection.close()
 
 
 def _lock_ttl_ms() -> int:
@@ -81,8 +77,6 @@ def preview_digest(*, project, data: dict | None) -> str:
 def preview_limit_and_lookup(*, account, project, data: dict | None):
     """Take from the account's buckets and look the preview up, in one Redis round trip.
     Returns (PreviewLimit, cached entry or None); the entry means nothing when the limit refused."""
-    from rendering.preview.ratelimit import preview_limit_take
-
     pipe = get_redis().pipeline(transaction=False)
     interpret = preview_limit_take(account_id=account.pk, client=pipe)
     cache.cache_get(preview_digest(project=project, data=data), client=pipe)
@@ -328,19 +322,12 @@ return 1
 """
 
 
-def _render_job(payload: dict):
-    """The engine job, built by the very function generate uses (same document, fonts, isolation)."""
-    from accounts.models import User
-    from rendering.models import Generation
-    from rendering.services import render_job_for
-
-    account = User.objects.get(pk=payload["accountId"])
-    generation = Generation(
-        account=account, project_ref=payload["projectId"], document=payload["document"], data=payload["data"] or {},
-        options={"width": payload["width"], "height": payload["height"], "format": "webp",
-                 "quality": settings.PREVIEW_QUALITY, "backgroundColor": None, "html": None},
-    )
-    return render_job_for(generation)
+def _render_job(payload: dict) -> engine.RenderJob:
+    """The engine job, built by the job builder generate uses (same document, fonts, isolation)."""
+    options = engine.RenderOptions(width=payload["width"], height=payload["height"], format="webp",
+                                   quality=settings.PREVIEW_QUALITY)
+    return render_job(account_id=payload["accountId"], options=options, document=payload["document"],
+                      data=payload["data"])
 
 
 def _yield_to_renders() -> None:
@@ -350,8 +337,6 @@ def _yield_to_renders() -> None:
     limit = getattr(settings, "PREVIEW_YIELD_MAX_MS", 0) / 1000
     if limit <= 0:
         return
-    from rendering.models import IN_FLIGHT, Generation
-
     deadline = time.monotonic() + limit
     try:
         while Generation.objects.filter(status__in=IN_FLIGHT).exists() and time.monotonic() < deadline:
@@ -373,10 +358,8 @@ def _store(name: str, content: bytes) -> None:
 
 
 def preview_render(*, job_id: str) -> str:
-    """The preview task's body. Returns what happened."""
-    from rendering import engine
-    from rendering.storage import absolute_url
-
+    """The preview task's body. Returns what happened. One engine.render call: the engine's own
+    retry is the only one (at most two Chromium attempts)."""
     r = get_redis()
     if not script(_CLAIM)(keys=[JOB.format(job_id), WAITING, RUNNING], args=[job_id, now_ms()]):
         return "skipped"
@@ -389,17 +372,7 @@ def preview_render(*, job_id: str) -> str:
     try:
         payload = json.loads(raw_payload)
         job = _render_job(payload)
-        result = None
-        for attempt in range(2):
-            try:
-                result = engine.render(job, timeout=payload.get("renderTimeout") or settings.PREVIEW_RENDER_TIMEOUT)
-                break
-            except engine.RenderError as exc:
-                log.warning("preview %s failed (attempt %d): %s", job_id, attempt + 1, exc)
-                if not getattr(exc, "retryable", True):
-                    raise
-                if attempt:
-                    raise
+        result = engine.render(job, timeout=payload.get("renderTimeout") or settings.PREVIEW_RENDER_TIMEOUT)
         name = cache.file_name(account_id=payload["accountId"], digest=digest)
         _store(name, result.image)
         generation_ms = int(round((time.perf_counter() - started) * 1000))

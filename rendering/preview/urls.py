@@ -4,11 +4,8 @@ from rendering.preview import apis, views
 
 api_urlpatterns = [
     path("render/preview", apis.PreviewApi.as_view(), name="render-preview"),
-    path("render/url-secret", apis.UrlSecretApi.as_view(), name="render-url-secret"),
-    path("render/url-secret/roll", apis.UrlSecretRollApi.as_view(), name="render-url-secret-roll"),
 ]
 
 urlpatterns = [
-    re_path(r"^r/(?P<project_id>[^/.]+)\.(?P<ext>png|jpg|webp)$", views.signed_render, name="signed-render"),
     re_path(r"^media/(?P<name>previews/.+)$", views.preview_file, name="preview-file"),
 ]

@@ -18,21 +18,31 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from accounts.models import new_url_signing_secret
 from core.errors import ApiError, Forbidden, Gone, ProjectNotFound, RateLimited, RenderFailed, ValidationFailed
+from core.ratelimit import sliding_window_hit
 from core.redis import get_redis
-from rendering.preview import signing
+from projects.document import validate_data
+from projects.models import Project
+from rendering.engine import RenderOptions
+from rendering.models import IN_FLIGHT, Generation, GenerationSource, GenerationStatus
 from rendering.preview.cache import canonical, lock_acquire, lock_owner, lock_release
+from rendering.services import generation_create
+from rendering.signed import signing
+from rendering.validation import render_options
+from rendering.waiting import generation_wait, release_db_connection
 
 log = logging.getLogger(__name__)
 
-FORMATS = {"png": "png", "jpg": "jpeg", "webp": "webp"}
+EXTENSIONS = {"png": "png", "jpg": "jpeg", "webp": "webp"}  # the URL's extension → the format
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 RESERVED = {"w", "h", "q", "exp", "s"}
+OPTION_PARAMS = {"width": "w", "height": "h", "quality": "q"}
 INDEX = "audome:su:{}"
 LOCK_PREFIX = "su:"  # the single-flight lock key is audome:pv:lock:su:<key>
-DEFAULT_QUALITY = 90
 
 
 class RenderPending(ApiError):
@@ -69,24 +79,20 @@ def _etag_of(name: str) -> str:
     return '"' + name.rsplit("/", 1)[-1].split(".")[0] + '"'
 
 
-def _int_param(params: dict, name: str, low: int, high: int, default: int) -> int:
+def _int_param(params: dict, name: str, default: int) -> int:
+    """The whole number in `params[name]` (`default` when absent); its range is RenderOptions'."""
     raw = params.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        return int(raw)
     except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise ValidationFailed(f"{name} must be a whole number between {low} and {high}.",
-                               details={name: [f"Must be between {low} and {high}."]})
-    return value
+        raise ValidationFailed(f"{name} must be a whole number.", details={name: ["Must be a whole number."]}) from None
 
 
-def signed_request_check(*, path: str, project_id: str, ext: str, query_string: str):
+def signed_request_check(*, path: str, project_id: str, ext: str,
+                         query_string: str) -> tuple[Project, dict[str, str], RenderOptions]:
     """Verify a signed URL. Returns (project, data, options) or raises 404/403/410/400."""
-    from projects.models import Project
-
     try:
         pk = uuid.UUID(project_id)
     except ValueError:
@@ -115,33 +121,27 @@ def signed_request_check(*, path: str, project_id: str, ext: str, query_string: 
             raise ValidationFailed("exp must be a Unix time in seconds.", details={"exp": ["Must be an integer."]})
         if time.time() >= expires:
             raise Gone("This signed URL has expired.")
-    fmt = FORMATS[ext]
-    options = {
-        "width": _int_param(params, "w", 1, settings.MAX_CANVAS, project.width),
-        "height": _int_param(params, "h", 1, settings.MAX_CANVAS, project.height),
-        "format": fmt,
-        "quality": _int_param(params, "q", 1, 100, DEFAULT_QUALITY) if fmt != "png" else DEFAULT_QUALITY,
-    }
+    fmt = EXTENSIONS[ext]
+    defaults = RenderOptions(width=project.width, height=project.height, format=fmt)
+    options = render_options(
+        names=OPTION_PARAMS, format=fmt, width=_int_param(params, "w", defaults.width),
+        height=_int_param(params, "h", defaults.height),
+        quality=_int_param(params, "q", defaults.quality) if fmt != "png" else defaults.quality,
+    )
     data = {name: value for name, value in params.items() if name not in RESERVED}
-    from projects.document import validate_data
-
     validate_data(project.document, data)
     return project, data, options
 
 
-def signed_key(*, project, data: dict, options: dict) -> str:
+def signed_key(*, project, data: dict, options: RenderOptions) -> str:
     material = "|".join([
         str(project.pk), canonical(data), project.updated_at.isoformat(),
-        f"{options['width']}x{options['height']}", options["format"], str(options["quality"]),
+        f"{options.width}x{options.height}", options.format, str(options.quality),
     ])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def _lookup(key: str, account) -> SignedOutput | None:
-    from django.core.files.storage import default_storage
-
-    from rendering.models import Generation, GenerationStatus
-
     raw = get_redis().get(INDEX.format(key))
     if raw:
         found = json.loads(raw)
@@ -168,7 +168,7 @@ def _index(key: str, name: str, content_type: str) -> None:
                     ex=settings.SIGNED_URL_CACHE_TTL)
 
 
-def signed_render(*, project, data: dict, options: dict) -> SignedOutput:
+def signed_render(*, project, data: dict, options: RenderOptions) -> SignedOutput:
     """The output for a verified signed URL: from the cache, or rendered (and charged) once."""
     account = project.account
     key = signed_key(project=project, data=data, options=options)
@@ -188,8 +188,6 @@ def signed_render(*, project, data: dict, options: dict) -> SignedOutput:
             finally:
                 lock_release(lock, me)
         # Someone renders the same URL right now: wait for them, then look again.
-        from rendering.preview.services import release_db_connection
-
         release_db_connection()
         while lock_owner(lock) is not None and time.monotonic() < give_up:
             time.sleep(0.05)
@@ -200,11 +198,7 @@ def signed_render(*, project, data: dict, options: dict) -> SignedOutput:
             raise RenderPending(headers={"Retry-After": "5"})
 
 
-def _render(*, key: str, project, data: dict, options: dict) -> SignedOutput:
-    from core.ratelimit import sliding_window_hit
-    from rendering.models import IN_FLIGHT, Generation, GenerationSource, GenerationStatus
-    from rendering.services import generation_create, generation_wait
-
+def _render(*, key: str, project, data: dict, options: RenderOptions) -> SignedOutput:
     account = project.account
     # A render of this URL still running from an earlier request (that answered 503): wait for it.
     generation = Generation.objects.filter(account=account, source=GenerationSource.SIGNED_URL,
@@ -216,11 +210,9 @@ def _render(*, key: str, project, data: dict, options: dict) -> SignedOutput:
             raise RateLimited(retry_after=state.retry_after)
         generation = generation_create(
             account=account, credential=SignedUrlCredential(), project=project, data=data,
-            options={**options, "backgroundColor": None, "html": None}, metadata={},
+            options=options, metadata={},
             idempotency_key=f"su:{key}", source=GenerationSource.SIGNED_URL,
         )
-    from rendering.preview.services import release_db_connection
-
     release_db_connection()  # the wait is on Redis; generation_wait reconnects to re-read the row
     generation = generation_wait(generation, settings.RENDER_SYNC_TIMEOUT)
     if generation.status == GenerationStatus.COMPLETED and generation.output:
@@ -233,8 +225,6 @@ def _render(*, key: str, project, data: dict, options: dict) -> SignedOutput:
 
 
 def secret_roll(*, account) -> str:
-    from accounts.models import new_url_signing_secret
-
     account.url_signing_secret = new_url_signing_secret()
     account.save(update_fields=["url_signing_secret"])
     return account.url_signing_secret

@@ -28,9 +28,10 @@ def rect_el(id="r", x=0, y=0, width=100, height=100, fill="#ff0000", **extra):
 
 
 def render(document=None, *, width=400, height=300, fmt="png", data=None, html=None, key="acct-a", **kw):
-    job = engine.RenderJob(width=width, height=height, format=fmt, quality=kw.pop("quality", 90),
-                           background=kw.pop("background", None), document=document, data=data or {},
-                           html=html, fonts=kw.pop("fonts", []), isolation_key=key)
+    options = engine.RenderOptions(width=width, height=height, format=fmt, quality=kw.pop("quality", 90),
+                                   background=kw.pop("background", None))
+    job = engine.RenderJob(options, document=document, data=data or {}, html=html, fonts=kw.pop("fonts", []),
+                           isolation_key=key)
     return engine.render(job, timeout=kw.pop("timeout", 30.0))
 
 

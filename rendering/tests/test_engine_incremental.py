@@ -288,11 +288,12 @@ def test_a_page_that_lost_its_canvas_asks_for_the_document():
 def test_the_browser_process_is_the_root_of_chromiums_tree():
     """The pid that a hang's kill and the memory check use is the browser's, whatever order
     the pids came in: its children are never taken for a browser."""
+    from core.processes import descendants
     from rendering.engine import browser
 
     render(doc(rect_el()), width=60, height=60)
     pid = engine._get_engine().state.browser_pid
-    browsers, children = set(browser._browser_pids()), set(browser._descendants(pid))
+    browsers, children = set(browser.browser_pids()), set(descendants(pid))
     assert pid in browsers and any(_is_chromium(p) for p in children)
     assert not browsers & children  # none of its children (renderers, zygotes…) counts as a browser
 

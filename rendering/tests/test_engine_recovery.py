@@ -26,7 +26,7 @@ def test_a_killed_chromium_is_relaunched_for_the_next_render():
 
 
 def test_a_crash_during_a_render_is_retried_once(monkeypatch):
-    real = engine._in_browser
+    real = engine.page.in_browser
     calls = []
 
     def crash_first(state, *args, **kwargs):
@@ -37,29 +37,29 @@ def test_a_crash_during_a_render_is_retried_once(monkeypatch):
             state.browser.new_context().new_page().goto("about:blank")  # fails: the browser is gone
         return real(state, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "_in_browser", crash_first)
+    monkeypatch.setattr(engine.page, "in_browser", crash_first)
     render(DOC, width=60, height=60)
     pid = browser_pid()
     calls.clear()
-    monkeypatch.setattr(engine, "_in_browser", crash_first)
+    monkeypatch.setattr(engine.page, "in_browser", crash_first)
     r = render(DOC, width=60, height=60)
     assert len(calls) == 2 and close(pixel(r, 25, 25)[:3], (0, 255, 0))
     assert browser_pid() != pid
 
 
 def test_a_render_failing_twice_raises_a_final_error(monkeypatch):
-    real = engine._in_browser
+    real = engine.page.in_browser
     calls = []
 
     def always_fail(state, *args, **kwargs):
         calls.append(1)
         raise RuntimeError("the page fell over")
 
-    monkeypatch.setattr(engine, "_in_browser", always_fail)
+    monkeypatch.setattr(engine.page, "in_browser", always_fail)
     with pytest.raises(engine.RenderError) as exc:
         render(DOC, width=60, height=60)
     assert exc.value.retryable is False and len(calls) == 2
-    monkeypatch.setattr(engine, "_in_browser", real)
+    monkeypatch.setattr(engine.page, "in_browser", real)
     assert close(pixel(render(DOC, width=60, height=60), 25, 25)[:3], (0, 255, 0))  # the engine goes on
 
 
@@ -79,17 +79,17 @@ def test_a_hang_is_stopped_at_the_time_limit_and_chromium_restarted():
 
 
 def test_a_render_that_hangs_every_time_fails_within_its_budget(monkeypatch):
-    real = engine._in_browser
+    real = engine.page.in_browser
 
     def hang(state, *args, **kwargs):
         state.ensure()
         state.render_page(state.context_for("acct-a")).evaluate("() => new Promise(() => {})")
 
-    monkeypatch.setattr(engine, "_in_browser", hang)
+    monkeypatch.setattr(engine.page, "in_browser", hang)
     with pytest.raises(engine.RenderError) as exc:
         render(DOC, width=60, height=60, timeout=6)
     assert exc.value.retryable is False and "twice" in str(exc.value)
-    monkeypatch.setattr(engine, "_in_browser", real)
+    monkeypatch.setattr(engine.page, "in_browser", real)
     assert close(pixel(render(DOC, width=60, height=60), 25, 25)[:3], (0, 255, 0))
 
 

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings as dj_settings
 from PIL import Image
 
+from projects import fonts as engine_fonts
 from rendering import engine
-from rendering.engine import fonts as engine_fonts
 from rendering.tests.test_engine_helpers import (
     close,
     dark_pixels,
@@ -368,17 +368,28 @@ def test_the_render_page_links_the_bundled_fonts_like_the_studio():
     assert "Noto Serif" in used  # a @font-face of the bundled CSS, not a system font
 
 
-def test_bad_jobs_are_refused_without_retry():
-    for job in (
-        engine.RenderJob(width=0, height=10, document=doc()),
-        engine.RenderJob(width=10, height=99999, document=doc()),
-        engine.RenderJob(width=10, height=10, format="gif", document=doc()),
-        engine.RenderJob(width=10, height=10),
-        engine.RenderJob(width=10, height=10, document=doc(), html="<p>both</p>"),
-    ):
+def test_bad_options_and_jobs_can_not_be_built():
+    for values, field in (({"width": 0, "height": 10}, "width"), ({"width": 10, "height": 99999}, "height"),
+                          ({"width": 10, "height": 10, "format": "gif"}, "format"),
+                          ({"width": 10, "height": 10, "quality": 0}, "quality"),
+                          ({"width": 10, "height": 10, "background": "red;x"}, "background"),
+                          ({"width": 10.5, "height": 10}, "width")):
+        with pytest.raises(engine.InvalidOptions) as exc:
+            engine.RenderOptions(**values)
+        assert list(exc.value.problems) == [field]
+    options = engine.RenderOptions(width=10, height=10)
+    for content in ({}, {"document": doc(), "html": "<p>both</p>"}, {"document": "not an object"}):
         with pytest.raises(engine.RenderError) as exc:
-            engine.render(job)
+            engine.RenderJob(options, **content)
         assert exc.value.retryable is False
+
+
+def test_transparent_makes_a_png_with_alpha():
+    options = engine.RenderOptions(width=40, height=20, format="jpeg", background=" Transparent ")
+    assert (options.format, options.background) == ("png", "transparent")
+    r = engine.render(engine.RenderJob(options, document=doc(rect_el(x=0, y=0, width=20, height=20))))
+    assert r.format == "png" and image_of(r).mode == "RGBA"
+    assert pixel(r, 10, 10)[:3] == (255, 0, 0) and pixel(r, 30, 10)[3] == 0
 
 
 def test_images_switch_correctly_between_renders_on_a_warm_page():
@@ -396,7 +407,8 @@ def test_images_switch_correctly_between_renders_on_a_warm_page():
 
 def test_scale_gives_a_smaller_image_of_the_same_picture():
     d = doc(rect_el(x=0, y=0, width=200, height=100, fill="#ff0000"))
-    job = engine.RenderJob(width=400, height=200, format="webp", quality=70, document=d, isolation_key="acct-a", scale=0.5)
+    job = engine.RenderJob(engine.RenderOptions(width=400, height=200, format="webp", quality=70), document=d,
+                           isolation_key="acct-a", scale=0.5)
     r = engine.render(job)
     im = image_of(r)
     assert im.size == (200, 100) and (r.width, r.height) == (200, 100)

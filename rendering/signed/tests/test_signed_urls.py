@@ -10,7 +10,7 @@ import pytest
 from billing.services import credits_balance
 from conftest import JsonClient, client_for
 from rendering.models import Generation
-from rendering.preview import signing
+from rendering.signed import signing
 
 
 def test_canonical_string_sorts_encodes_and_leaves_out_s():

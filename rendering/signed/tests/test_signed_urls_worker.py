@@ -11,8 +11,8 @@ from PIL import Image
 from billing.services import credits_balance
 from conftest import JsonClient
 from rendering.models import Generation
-from rendering.preview import signing
 from rendering.preview.tests.conftest import BAR, HEIGHT, WIDTH
+from rendering.signed import signing
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
