@@ -88,6 +88,44 @@ class PreviewBusy(ApiError):
     status, code, message = 503, "PREVIEW_BUSY", "Preview queue is busy."
 
 
+class ServiceUnavailable(ApiError):
+    """A part Audome needs (the database, or Redis: queue, cache, rate limits) is not answering.
+    Nothing was changed; retry after Retry-After seconds."""
+
+    status, code, message = 503, "SERVICE_UNAVAILABLE", "A service Audome needs is not answering. Retry shortly."
+
+    def __init__(self, message=None, *, retry_after: int = 5, **kwargs):
+        super().__init__(message, **kwargs)
+        self.headers = {"Retry-After": str(max(1, int(retry_after))), **self.headers}
+
+
+OUTAGE_MESSAGES = {
+    "database": "The database is not answering. Nothing was changed; retry in a few seconds.",
+    "redis": "The job queue (Redis) is not answering. Nothing was changed; retry in a few seconds.",
+}
+
+
+def outage_of(exc) -> str | None:
+    """'database' or 'redis' when `exc` says that part is down or too slow, else None."""
+    from django.db import InterfaceError, OperationalError
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis import exceptions as redis_errors
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return "database"
+    if isinstance(exc, (redis_errors.ConnectionError, redis_errors.TimeoutError, BrokerError)):
+        return "redis"
+    return None
+
+
+def outage_error(exc) -> ServiceUnavailable | None:
+    part = outage_of(exc)
+    if part is None:
+        return None
+    log.warning("API call answered 503: %s is unavailable (%s: %s)", part, exc.__class__.__name__, exc)
+    return ServiceUnavailable(OUTAGE_MESSAGES[part])
+
+
 def request_id_of(request) -> str | None:
     django_request = getattr(request, "_request", request)
     return getattr(django_request, "request_id", None)
@@ -181,7 +219,7 @@ def to_api_error(exc) -> ApiError | None:
 
 
 def api_exception_handler(exc, context):
-    error = to_api_error(exc)
+    error = to_api_error(exc) or outage_error(exc)
     if error is None:
         log.exception("Unhandled API error", exc_info=exc)
         error = InternalError()

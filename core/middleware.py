@@ -3,7 +3,7 @@ import re
 
 from django.conf import settings
 
-from core.errors import PayloadTooLarge, UnsupportedMediaType, error_json_response
+from core.errors import PayloadTooLarge, UnsupportedMediaType, error_json_response, outage_error
 from core.ids import new_id
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
@@ -59,6 +59,14 @@ class ApiRequestGuardMiddleware:
             if error is not None:
                 return error_json_response(error, request)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """An API view outside DRF that meets a database or Redis outage answers the 503 envelope too."""
+        if _is_api(request.path):
+            error = outage_error(exception)
+            if error is not None:
+                return error_json_response(error, request)
+        return None
 
     def check(self, request):
         length = int(request.META.get("CONTENT_LENGTH") or 0)

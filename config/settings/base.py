@@ -85,7 +85,17 @@ if env_bool("DB_POOL", False) and DATABASES["default"]["ENGINE"] == "django.db.b
     # The ASGI web process opens a connection per request (persistent connections leak under ASGI);
     # a psycopg pool saves that 4–5 ms. Web process only: Celery workers keep their own connections.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": env_int("DB_POOL_MAX", 20)}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2, "max_size": env_int("DB_POOL_MAX", 20),
+        "timeout": env_int("DB_POOL_TIMEOUT", 3),  # seconds a request waits for a connection, then 503
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that doesn't answer fails fast (503 SERVICE_UNAVAILABLE, /readyz names it) instead
+    # of holding requests for psycopg's default 130 s; runaway queries are cut at the statement timeout.
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))  # libpq's minimum is 2
+    if env_int("DB_STATEMENT_TIMEOUT", 30):
+        _db_options.setdefault("options", f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 30) * 1000}")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, workers and beat share one file: wait for locks instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})
