@@ -72,7 +72,7 @@ let chain: Promise<unknown> = Promise.resolve();
 /** The canvas built last and the key it was built for (null: nothing to update). */
 let live: { key: string; built: BuiltDocument } | null = null;
 /** Builds and updates done by this page (white-box checks in the engine tests). */
-const stats = { builds: 0, updates: 0, seeks: 0 };
+const stats = { builds: 0, updates: 0 };
 /** The live canvas is posed at a time (seek), not at rest. */
 let posed = false;
 
@@ -81,7 +81,6 @@ async function seekTo(timeMs: number | null): Promise<{ ok: boolean }> {
   if (!live) return { ok: false };
   seek(live.built.canvas, live.built.template, timeMs);
   posed = timeMs !== null;
-  stats.seeks += 1;
   // A typewriter's partial text uses the fonts already loaded; wait only if one is loading.
   if (document.fonts.status !== 'loaded') await document.fonts.ready;
   return { ok: true };
