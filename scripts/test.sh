@@ -9,7 +9,7 @@ bash scripts/ensure-redis.sh || exit 1
 export DJANGO_SETTINGS_MODULE=config.settings.test
 if [ $# -gt 0 ]; then exec .venv/bin/pytest "$@"; fi
 
-groups=(core accounts projects rendering billing webhooks embed docs tests)
+groups=(core accounts projects rendering billing webhooks embed docs tests clients/python)
 passed=0; failed=0; status=0
 mkdir -p var
 # The front end's types (static/: Studio, SDK, renderer, dashboard), before any pytest.
@@ -17,7 +17,7 @@ echo "=== tsc"
 if ! npx --no-install tsc --noEmit -p .; then status=1; failed=$((failed + 1)); fi
 for group in "${groups[@]}"; do
   echo "=== $group"
-  log="var/test-$group.log"
+  log="var/test-${group//\//-}.log"
   .venv/bin/pytest "$group" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   summary=$(tail -n 1 "$log")

@@ -1,0 +1,1 @@
+"""Not a package for users: this file lets pytest import clients/python/tests as clients.python.tests."""
