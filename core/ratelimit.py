@@ -1,13 +1,36 @@
 """Account-wide API rate limit (contract §4): N requests in any 60 s, counted atomically in
-Redis (a sliding log in one Lua script) so every web process shares it."""
+Redis (a sliding log in one Lua script) so every web process shares it.
+
+When Redis is down (docs: errors → "When a part is down"): reads (GET, HEAD, OPTIONS) go through
+unlimited, with a warning logged at most once a minute per process; writes answer 503
+SERVICE_UNAVAILABLE with Retry-After before the view runs — renders, previews and most writes
+queue work in Redis after their commit, so letting them in would charge or create and then fail.
+After a failure the limiter doesn't ask Redis again for REDIS_RETRY_SECONDS, so an outage costs
+each request nothing, not a connect timeout."""
+import logging
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
+import redis
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
-from core.redis import get_redis
+from core.errors import outage_error
+
+log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+REDIS_TIMEOUT = 1.0  # seconds: the script takes microseconds; a Redis this slow counts as down
+REDIS_RETRY_SECONDS = 5.0  # after a failure, Redis counts as down this long without asking it
+WARN_EVERY_SECONDS = 60.0
+_down = {"until": 0.0, "warned": 0.0, "error": None}
+
+
+@lru_cache(maxsize=1)
+def get_limiter_redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
 
 # KEYS[1] = log key; ARGV = now_ms, window_ms, limit, member
 _SLIDING_LOG = """
@@ -41,9 +64,8 @@ class LimitState:
 
 
 def sliding_window_hit(key: str, *, limit: int, window_seconds: int) -> LimitState:
-    redis = get_redis()
     now_ms = int(time.time() * 1000)
-    script = redis.register_script(_SLIDING_LOG)
+    script = get_limiter_redis().register_script(_SLIDING_LOG)
     allowed, count, oldest_ms = script(
         keys=[key], args=[now_ms, window_seconds * 1000, limit, f"{now_ms}-{uuid.uuid4().hex[:8]}"]
     )
@@ -65,12 +87,37 @@ class AccountRateThrottle(BaseThrottle):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return True
-        state = sliding_window_hit(
-            f"audome:rl:api:{user.pk}", limit=settings.API_RATE_LIMIT_PER_MINUTE, window_seconds=60
-        )
+        try:
+            state = self.hit(user)
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            return self.redis_down(request, exc)
         request._request.audome_ratelimit = state
         self.state = state
         return state.allowed
+
+    @staticmethod
+    def hit(user) -> LimitState:
+        now = time.monotonic()
+        if now < _down["until"]:
+            raise redis.ConnectionError(f"Redis failed less than {REDIS_RETRY_SECONDS:g} s ago: {_down['error']}")
+        try:
+            return sliding_window_hit(
+                f"audome:rl:api:{user.pk}", limit=settings.API_RATE_LIMIT_PER_MINUTE, window_seconds=60
+            )
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            _down.update(until=now + REDIS_RETRY_SECONDS, error=f"{exc.__class__.__name__}: {exc}")
+            raise
+
+    @staticmethod
+    def redis_down(request, exc) -> bool:
+        if request.method not in SAFE_METHODS:
+            raise outage_error(exc)
+        now = time.monotonic()
+        if now - _down["warned"] >= WARN_EVERY_SECONDS:
+            _down["warned"] = now
+            log.warning("Redis is down (%s: %s): API rate limits are not enforced for reads; writes answer 503",
+                        exc.__class__.__name__, exc)
+        return True
 
     def wait(self):
         return self.state.retry_after

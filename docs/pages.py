@@ -21,6 +21,7 @@ ORDER = [
     "embed",
     "webhooks",
     "billing",
+    "errors",
 ]
 
 

@@ -48,9 +48,18 @@ def dead_port() -> int:
     return free_port()
 
 
+class WebServer:
+    def __init__(self, url: str, log_path: str):
+        self.url = url
+        self.log_path = log_path
+
+    def log(self) -> str:
+        return Path(self.log_path).read_text(errors="replace")
+
+
 @contextlib.contextmanager
 def web_server(**env):
-    """uvicorn serving config.asgi with the test process's settings plus `env`; yields its base URL."""
+    """uvicorn serving config.asgi with the test process's settings plus `env`; yields a WebServer."""
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="outage-web-", suffix=".log", delete=False)
     proc = subprocess.Popen(
@@ -59,13 +68,13 @@ def web_server(**env):
         cwd=BASE_DIR, env=worker_env({"DB_POOL": "false", **env}), stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    server = WebServer(f"http://127.0.0.1:{port}", log.name)
     try:
         try:
-            wait_http(f"{base}/healthz", timeout=60)
+            wait_http(f"{server.url}/healthz", timeout=60)
         except RuntimeError:
-            raise RuntimeError(Path(log.name).read_text()[-4000:]) from None
-        yield base
+            raise RuntimeError(server.log()[-4000:]) from None
+        yield server
     finally:
         proc.terminate()
         try:
@@ -73,7 +82,6 @@ def web_server(**env):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        proc.log_text = Path(log.name).read_text(errors="replace")
 
 
 def timed(method: str, url: str, **kwargs) -> tuple[httpx.Response, float]:

@@ -18,7 +18,8 @@ def hung_database():
 
 @pytest.mark.parametrize("pool", ["false", "true"])
 def test_readyz_and_api_answer_fast_when_postgres_hangs(hung_database, pool):
-    with web_server(DATABASE_URL=hung_database, DB_POOL=pool) as base:
+    with web_server(DATABASE_URL=hung_database, DB_POOL=pool) as server:
+        base = server.url
         response, seconds = timed("GET", f"{base}/readyz")
         assert response.status_code == 503
         assert response.json()["checks"]["database"].startswith("down")

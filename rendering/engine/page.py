@@ -76,7 +76,7 @@ _RENDER_CALL = "(p) => window.__audome.render(p)"
 def _render_in_page(page, ctx, job: RenderJob, prep: Prepared, width: int, height: int, budget_ms: float) -> dict:
     """The page's render: only the data when it holds this document's canvas, else everything."""
     key = prep.static_key
-    payload = {"key": key, "data": job.data or {}, "images": prep.images,
+    payload = {"key": key, "data": job.data or {}, "images": prep.images, "timeMs": job.time_ms,
                "imageTimeoutMs": min(15_000, budget_ms), "fontTimeoutMs": min(10_000, budget_ms)}
     held, ctx.built_key = ctx.built_key == key, None  # unknown until this render is through
     out = page.evaluate(_RENDER_CALL, payload) if held else {"needDocument": True}

@@ -104,6 +104,8 @@ class RenderJob:
     fonts: list[FontFace] = field(default_factory=list)
     isolation_key: str = "default"  # the account id: nothing carries over between keys
     scale: float = 1.0  # optional: output at width×scale × height×scale (e.g. 0.5 for low-res previews)
+    # A template posed at this time of its animation (ms; a video frame preview), None: at rest.
+    time_ms: float | None = None
 
     def __post_init__(self) -> None:
         if (self.document is None) == (self.html is None):
