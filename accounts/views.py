@@ -19,6 +19,7 @@ from accounts.forms import EmailAuthenticationForm, SignupForm
 from accounts.models import TokenScope
 from accounts.selectors import account_usage, token_list
 from accounts.services import user_create
+from accounts.signals import user_signed_up
 from billing.selectors import plan_of
 from core.errors import Conflict
 
@@ -44,6 +45,7 @@ def signup(request):
         except Conflict:  # lost a race with another sign-up of the same email
             form.add_error("email", _("An account with this email already exists. Log in instead."))
         else:
+            user_signed_up.send(sender=signup, user=user)  # e.g. projects' starter template
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Audome! Your account is ready."))
             return redirect(_safe_next(request, settings.LOGIN_REDIRECT_URL))

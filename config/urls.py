@@ -5,7 +5,10 @@ from importlib import import_module
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from core import views as core_views
@@ -28,6 +31,9 @@ for module_name in ROUTE_MODULES:
     page_urlpatterns += getattr(module, "urlpatterns", [])
 
 urlpatterns = [
+    path("", RedirectView.as_view(url="/render", permanent=False), name="root"),
+    # Browsers ask for /favicon.ico on every page that names none (docs, API reference, errors).
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("core/favicon.svg"))),
     path("healthz", core_views.healthz),
     path("readyz", core_views.readyz),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # /api/docs: Redoc from our own static files, no CDN
     "channels",
     "core",
     "accounts",
@@ -198,6 +199,7 @@ SPECTACULAR_SETTINGS = {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
     },
     "SECURITY": [{"bearerAuth": []}],
+    "REDOC_DIST": "SIDECAR",  # not a CDN: /api/docs must work without internet access
     # One name per choice set that several serializers share (otherwise drf-spectacular invents
     # names like Format680Enum and warns, which fails `check --deploy --fail-level WARNING`).
     "ENUM_NAME_OVERRIDES": {
