@@ -1,7 +1,7 @@
 """A tiny customer site on another origin that embeds the Studio the way the getting-started
 guide does, for trying the embed and for the browser tests.
 
-    python -m embed.demo_host --port 8001 [--audome http://127.0.0.1:8000] [--token-file var/demo-token]
+    python -m embed.demo_host --port 8001 [--audome http://127.0.0.1:8000] [--token-file var/demo-token-8000]
 
 GET / mints an embed session server-side (POST /api/embed/sessions with the demo API token,
 allowedOrigins = this page's origin), then serves a page that loads /embed/audome-embed.js from
@@ -190,13 +190,20 @@ def make_handler(audome: str, token_file: Path):
     return Handler
 
 
+def default_token_file(environ=os.environ) -> str:
+    """The demo API token's file: one per Audome instance (keyed by its PORT), so a second
+    `make run` from the same checkout (PORT=9000, its own database) keeps its own token instead
+    of overwriting the first one's. AUDOME_DEMO_TOKEN_FILE (set by scripts/run.sh) wins."""
+    return environ.get("AUDOME_DEMO_TOKEN_FILE") or f"var/demo-token-{environ.get('PORT', '8000')}"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("AUDOME_DEMO_HOST_PORT", "8001")))
     parser.add_argument("--host", default="127.0.0.1")
     default_audome = os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
     parser.add_argument("--audome", default=default_audome.rstrip("/"))
-    parser.add_argument("--token-file", default=os.environ.get("AUDOME_DEMO_TOKEN_FILE", "var/demo-token"))
+    parser.add_argument("--token-file", default=default_token_file())
     args = parser.parse_args(argv)
     server = ThreadingHTTPServer((args.host, args.port), make_handler(args.audome.rstrip("/"), Path(args.token_file)))
     print(f"Embed demo host on http://{args.host}:{args.port}/ (Audome: {args.audome})", file=sys.stderr, flush=True)

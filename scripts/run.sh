@@ -8,6 +8,8 @@ export PORT
 export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:${PORT}}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.local}"
 export AUDOME_DEMO_HOST_PORT="${AUDOME_DEMO_HOST_PORT:-$((PORT + 1))}"
+# One demo token per instance: a second `make run` (another PORT) from this checkout keeps its own.
+export AUDOME_DEMO_TOKEN_FILE="${AUDOME_DEMO_TOKEN_FILE:-var/demo-token-${PORT}}"
 PY=.venv/bin/python
 CELERY=.venv/bin/celery
 mkdir -p var/log
@@ -15,7 +17,7 @@ mkdir -p var/log
 bash scripts/ensure-redis.sh
 $PY manage.py migrate --noinput -v 0
 $PY manage.py collectstatic --noinput -v 0
-$PY manage.py seed_demo --token-file var/demo-token > var/demo.json
+$PY manage.py seed_demo --token-file "$AUDOME_DEMO_TOKEN_FILE" > "var/demo-${PORT}.json"
 
 pids=()
 cleanup() {
@@ -49,8 +51,8 @@ for _ in $(seq 1 100); do
 done
 $PY - <<'PYEOF'
 import json, os
-demo = json.load(open("var/demo.json"))
 port = os.environ["PORT"]
+demo = json.load(open(f"var/demo-{port}.json"))
 base = os.environ["PUBLIC_BASE_URL"]
 print(f"""
   Audome is running: {base}/render
