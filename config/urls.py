@@ -14,7 +14,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from core import views as core_views
 
 ROUTE_MODULES = ("accounts", "projects", "rendering", "rendering.preview", "rendering.signed", "billing", "webhooks",
-                 "embed", "docs")
+                 "embed", "docs", "batches")
 
 api_urlpatterns = []
 page_urlpatterns = []

@@ -16,6 +16,7 @@ ORDER = [
     "templates",
     "api/projects",
     "api/render",
+    "batch",
     "api/preview",
     "signed-urls",
     "embed",

@@ -2,14 +2,15 @@
 Like the Studio's socket (embed.consumers) it only authenticates, joins a group and pushes:
 the dashboard session (cookie) is the only credential; the router checks the Origin.
 Frames to the client: {"type": "ready"} then {"type": "generation.updated"|"generation.deleted",
-"payload": {…}} — the payload is rendering.serializers.generation_to_dict's shape."""
+"payload": {…}} — the payload is rendering.serializers.generation_to_dict's shape — and
+"batch.updated" (batches.serializers.batch_to_dict's shape) for the Batch page."""
 import json
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from core.live import account_group
 
-FORWARDED = ("generation.updated", "generation.deleted")
+FORWARDED = ("generation.updated", "generation.deleted", "batch.updated")
 UNAUTHORIZED_CLOSE = 4401
 
 

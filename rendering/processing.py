@@ -118,7 +118,8 @@ def generation_render(*, generation_id: str) -> str:
         if moved:
             for field, value in outcome.items():  # what the row now holds, without reading it back
                 setattr(generation, field, value)
-            event_emit(account=generation.account, type="render.completed", data=webhook_data(generation))
+            if generation.options.get("webhooks", True):  # a batch row's render asks for none (batches)
+                event_emit(account=generation.account, type="render.completed", data=webhook_data(generation))
     if not moved:  # the sweeper gave the job to another worker meanwhile: its result wins
         delete_output(name)
         return "superseded"

@@ -123,7 +123,8 @@ def generation_fail(
             return False
         generation.refresh_from_db()
         _refund(generation, "render failed")
-        event_emit(account=generation.account, type="render.failed", data=webhook_data(generation))
+        if generation.options.get("webhooks", True):  # a batch row's render asks for none (batches)
+            event_emit(account=generation.account, type="render.failed", data=webhook_data(generation))
     notify_done(generation)
     generation_push(generation)
     return True

@@ -15,6 +15,7 @@ class EventType(models.TextChoices):
     CREDITS_EXHAUSTED = "credits.exhausted"
     VIDEO_COMPLETED = "video.completed"
     VIDEO_FAILED = "video.failed"
+    BATCH_COMPLETED = "batch.completed"
     WEBHOOK_TEST = "webhook.test"
 
 
