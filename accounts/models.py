@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.auth import AccountWide
 from core.ids import new_id
 from core.models import BaseModel
 
@@ -65,7 +66,7 @@ def new_token_id() -> str:
     return new_id("tok")
 
 
-class ApiToken(BaseModel):
+class ApiToken(AccountWide, BaseModel):
     id = models.CharField(primary_key=True, max_length=40, default=new_token_id, editable=False)
     account = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -88,15 +89,6 @@ class ApiToken(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-    def allows_project(self, project) -> bool:
-        return True
-
-    def allows_category(self, category_id) -> bool:
-        return True
-
-    def restrict_projects(self, queryset):
-        return queryset
 
 
 def new_embed_id() -> str:

@@ -2,7 +2,10 @@
 
 A view says what it needs with `required_scope` (one value, or a dict by HTTP method);
 without it, safe methods need read-only and the rest full-access."""
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
+
+from core.auth import Credential
 
 SCOPES = ("read-only", "render-only", "full-access")
 _RANK = {name: rank for rank, name in enumerate(SCOPES)}
@@ -26,13 +29,10 @@ class HasScope(BasePermission):
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
-            from rest_framework.exceptions import NotAuthenticated
-
             raise NotAuthenticated("Missing bearer token.")
-        credential = request.auth
-        have = getattr(credential, "scope", None)
-        if have is None:
+        credential: Credential | None = request.auth
+        if credential is None:
             return False
-        if getattr(credential, "kind", "") == "embed" and getattr(view, "embed_allowed", True) is False:
+        if credential.kind == "embed" and getattr(view, "embed_allowed", True) is False:
             return False
-        return scope_allows(have, required_scope_of(view, request.method))
+        return scope_allows(credential.scope, required_scope_of(view, request.method))

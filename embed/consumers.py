@@ -14,7 +14,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import EmbedSession
+from accounts.services import credential_authenticate
+from core.auth import SESSION
 from core.live import account_group, project_group
+from embed.selectors import studio_project_get
 
 AUTH_TIMEOUT_CLOSE = 4401
 NOT_FOUND_CLOSE = 4404
@@ -37,12 +41,6 @@ def _origin_ok(scope) -> bool:
 @database_sync_to_async
 def _authorize(user, token: str | None, project_id: str):
     """(account, credential, project id) for a session user or an embed token, or None."""
-
-    from accounts.models import EmbedSession
-    from accounts.services import credential_authenticate
-    from core.auth import SessionCredential
-    from embed.selectors import studio_project_get
-
     if token is not None:
         credential = credential_authenticate(token)
         # Only embed sessions may authenticate a socket with a token; API tokens belong on servers.
@@ -50,7 +48,7 @@ def _authorize(user, token: str | None, project_id: str):
             return None
         account = credential.account
     elif user is not None and getattr(user, "is_authenticated", False) and user.is_active:
-        credential, account = SessionCredential(), user
+        credential, account = SESSION, user
     else:
         return None
     project = studio_project_get(account=account, credential=credential, project_id=project_id)
@@ -62,8 +60,6 @@ def _authorize(user, token: str | None, project_id: str):
 @database_sync_to_async
 def _embed_still_valid(session_id: str) -> bool:
     """Re-read on every event: an embed session that expired (or was cut short) stops pushing."""
-    from accounts.models import EmbedSession
-
     return EmbedSession.objects.filter(pk=session_id, expires_at__gt=timezone.now()).exists()
 
 
@@ -123,7 +119,7 @@ class StudioConsumer(AsyncWebsocketConsumer):
         payload = message.get("payload") or {}
         if event not in FORWARDED or self.credential is None:
             return
-        if getattr(self.credential, "kind", "") == "embed" and not await _embed_still_valid(self.credential.pk):
+        if self.credential.kind == "embed" and not await _embed_still_valid(self.credential.pk):
             await self.send(json.dumps({"type": "error", "code": "TOKEN_EXPIRED", "message": "The embed session expired."}))
             await self.close(code=AUTH_TIMEOUT_CLOSE)
             return

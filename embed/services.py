@@ -65,7 +65,7 @@ def embed_session_create(
     allowed_origins: list[str] | None = None,
 ) -> tuple[EmbedSession, str]:
     """Mint an embed token. Returns the row and the plain token (only its hash is stored)."""
-    if getattr(credential, "kind", "") == "embed":
+    if credential.kind == "embed":
         raise Forbidden("An embed session token can't mint embed sessions.")
     ttl = settings.EMBED_SESSION_DEFAULT_TTL if ttl_seconds is None else ttl_seconds
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not (1 <= ttl <= settings.EMBED_SESSION_MAX_TTL):
@@ -92,7 +92,7 @@ def embed_session_create(
     plain = new_embed_token()
     session = EmbedSession.objects.create(
         account=account,
-        created_by=credential if getattr(credential, "kind", "") == "api" else None,
+        created_by=credential if credential.kind == "api" else None,
         token_hash=token_hash(plain),
         category_id=category_id or None,
         project_id=project_id or None,

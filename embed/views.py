@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
-from core.auth import SessionCredential
+from core.auth import SESSION
 from core.timefmt import iso
 from embed.selectors import studio_project_get
 from embed.services import embed_session_lookup, origin_normalize
@@ -118,7 +118,7 @@ def embed_studio(request):
 @require_safe
 def dashboard_studio(request, project_id: str | None = None):
     """/render/studio[/<projectId>] — the Studio for the logged-in account."""
-    if project_id and studio_project_get(account=request.user, credential=SessionCredential(), project_id=project_id) is None:
+    if project_id and studio_project_get(account=request.user, credential=SESSION, project_id=project_id) is None:
         raise Http404("Project not found")
     theme = request.COOKIES.get("audome_theme", "")
     config = {

@@ -54,11 +54,11 @@ def category_get(*, account, category_id) -> Category:
 
 def category_list(*, account, credential):
     rows = Category.objects.filter(account=account)
-    if getattr(credential, "kind", "") == "embed":
+    if credential.kind == "embed":
         allowed = credential.restrict_projects(Project.objects.filter(account=account))
-        if getattr(credential, "category_id", None):
+        if credential.category_id:
             rows = rows.filter(pk=credential.category_id)
-        elif getattr(credential, "project_id", None):
+        elif credential.project_id:
             rows = rows.filter(pk__in=allowed.values("category_id"))
     visible = credential.restrict_projects(Project.objects.filter(account=account)) if credential else None
     count_filter = Q(projects__in=visible) if visible is not None else Q()

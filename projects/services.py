@@ -100,7 +100,7 @@ def category_delete(*, account, credential, category: Category) -> None:
 def project_create(*, account, credential, name, width, height, category_id=None, document=None) -> Project:
     name = _name(name)
     width, height = _dimension(width, "width"), _dimension(height, "height")
-    if category_id in (None, "") and getattr(credential, "category_id", None):
+    if category_id in (None, "") and credential is not None and credential.kind == "embed" and credential.category_id:
         category_id = credential.category_id  # an embed session restricted to a category creates there
     category = _category_for(account=account, credential=credential, category_id=category_id)
     doc = validate_document(EMPTY_DOCUMENT if document is None else document, width=width, height=height)
@@ -210,7 +210,7 @@ def asset_create(*, account, credential, upload) -> Asset:
 
 
 def asset_delete(*, account, credential, asset: Asset) -> None:
-    if getattr(credential, "kind", "") == "embed":
+    if credential.kind == "embed":
         raise Forbidden("An embed session may not delete the account's assets.")
     name = asset.file.name
     Asset.objects.filter(pk=asset.pk, account=account).delete()
@@ -234,7 +234,7 @@ def font_create(*, account, credential, upload) -> Font:
 
 
 def font_delete(*, account, credential, font: Font) -> None:
-    if getattr(credential, "kind", "") == "embed":
+    if credential.kind == "embed":
         raise Forbidden("An embed session may not delete the account's fonts.")
     name = font.file.name
     Font.objects.filter(pk=font.pk, account=account).delete()

@@ -4,15 +4,16 @@ import datetime as dt
 
 from django.db.models import Avg
 
+from core.auth import Credential
 from core.errors import NotFound, ValidationFailed
+from projects.models import Project
 from rendering.models import IN_FLIGHT, Generation, GenerationStatus
 
 
-def _visible(*, account, credential=None):
+def _visible(*, account, credential: Credential | None = None):
+    """The account's generations; an embed session sees those of the templates it may open."""
     rows = Generation.objects.filter(account=account)
-    if credential is not None and getattr(credential, "kind", "") == "embed":
-        from projects.models import Project
-
+    if credential is not None and credential.kind == "embed":
         allowed = credential.restrict_projects(Project.objects.filter(account=account)).values("pk")
         rows = rows.filter(project__in=allowed)
     return rows

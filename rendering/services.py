@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from billing.models import LedgerKind
 from billing.services import credits_add, credits_take
+from core.auth import Credential
 from core.errors import Conflict, Forbidden, RateLimited, ValidationFailed
 from core.live import account_group, live_send
 from projects.document import validate_data
@@ -43,7 +44,7 @@ def _check_data(*, project, data: dict) -> None:
 
 
 def generation_create(
-    *, account, credential, project, html: str | None = None, data: dict | None,
+    *, account, credential: Credential, project, html: str | None = None, data: dict | None,
     options: RenderOptions, metadata: dict | None, idempotency_key: str | None = None,
     source: str = GenerationSource.API,
 ) -> Generation:
@@ -53,7 +54,7 @@ def generation_create(
     right after its charge.
     Raises ValidationFailed (400), InsufficientCredits (402), RateLimited (429); changes nothing then."""
     data = data or {}
-    if project is None and getattr(credential, "kind", "") == "embed":
+    if project is None and credential.kind == "embed":
         raise Forbidden("Embed sessions render their templates only, not inline html.")
     _check_data(project=project, data=data)
     now = timezone.now()

@@ -178,6 +178,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Which credential a Bearer token names (core.auth asks it; core imports no app).
+AUDOME_CREDENTIAL_LOOKUP = "accounts.services.credential_authenticate"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.auth.BearerOrSessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.HasScope"],

@@ -23,7 +23,7 @@ CGNAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64_NETWORKS = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
 ULA = ipaddress.ip_network("fc00::/7")
-_DOTTED_QUAD = re.compile(r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$")
+DOTTED_QUAD = re.compile(r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$")
 
 
 def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
@@ -134,7 +134,7 @@ def name_suggests_internal(url: str) -> str | None:
         if re.fullmatch(r"[0-9a-f]{8}", label):
             candidates.append(str(ipaddress.IPv4Address(int(label, 16))))
     for text in candidates:
-        if not _DOTTED_QUAD.match(text):
+        if not DOTTED_QUAD.match(text):
             continue
         reason = address_refusal(ipaddress.IPv4Address(text))
         if reason:

@@ -15,8 +15,8 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 
 from core.netguard.addresses import IPAddress
-from core.netguard.errors import FetchError
-from core.netguard.urls import _check, _Target, _Unresolvable
+from core.netguard.errors import FetchError, HostNotResolved
+from core.netguard.urls import Target, check_target
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 
@@ -75,7 +75,7 @@ class _PinnedConnection(http.client.HTTPConnection):
             raise FetchError("Connection closed.")
 
 
-def _connect(target: _Target, addresses: list[IPAddress], deadline: float) -> socket.socket:
+def _connect(target: Target, addresses: list[IPAddress], deadline: float) -> socket.socket:
     errors = []
     for ip in addresses:
         remaining = deadline - time.monotonic()
@@ -106,7 +106,7 @@ def _connect(target: _Target, addresses: list[IPAddress], deadline: float) -> so
     raise FetchError("Could not connect: " + "; ".join(errors))
 
 
-def _one_request(target: _Target, addresses, method: str, headers: dict, body: bytes | None,
+def _one_request(target: Target, addresses, method: str, headers: dict, body: bytes | None,
                  deadline: float, max_bytes: int, truncate: bool = False) -> tuple[int, _Headers, bytes]:
     sock = _connect(target, addresses, deadline)
     remaining = deadline - time.monotonic()
@@ -201,8 +201,8 @@ def safe_request(method: str, url: str, *, headers: dict | None = None, body: by
     hops = 0
     while True:
         try:
-            target, addresses = _check(current, allow_http)
-        except _Unresolvable as exc:
+            target, addresses = check_target(current, allow_http)
+        except HostNotResolved as exc:
             raise FetchError(str(exc)) from None
         status, resp_headers, content = _one_request(target, addresses, method, headers, body, deadline, max_bytes,
                                                      truncate)

@@ -10,16 +10,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from core.netguard.addresses import _DOTTED_QUAD, IPAddress, address_refusal
+from core.netguard.addresses import DOTTED_QUAD, IPAddress, address_refusal
 from core.netguard.errors import HostNotResolved, UnsafeUrl
 
-_Unresolvable = HostNotResolved
 _HOST_CHARS = re.compile(r"^[a-z0-9._-]+$")
 _NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0x[0-9a-f]*)$")
 
 
 @dataclass(frozen=True)
-class _Target:
+class Target:
     scheme: str
     host: str  # ASCII host name or IP text (no brackets)
     ip_literal: IPAddress | None
@@ -28,7 +27,7 @@ class _Target:
     host_header: str
 
 
-def _parse(url: str, *, allow_http: bool) -> _Target:
+def _parse(url: str, *, allow_http: bool) -> Target:
     if not isinstance(url, str) or not url:
         raise UnsafeUrl("URL is empty.")
     if len(url) > 4096:
@@ -73,7 +72,7 @@ def _parse(url: str, *, allow_http: bool) -> _Target:
         last_label = host.rsplit(".", 1)[-1]
         if _NUMERIC_LABEL.match(last_label):
             # Parsers read this host as an IPv4 address: accept only the plain a.b.c.d form.
-            if not _DOTTED_QUAD.match(host):
+            if not DOTTED_QUAD.match(host):
                 raise UnsafeUrl("URL host is an IPv4 address in an unusual spelling (use a.b.c.d).")
             ip_literal = ipaddress.IPv4Address(host)
     default_port = 443 if scheme == "https" else 80
@@ -82,16 +81,16 @@ def _parse(url: str, *, allow_http: bool) -> _Target:
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
-    return _Target(scheme, host, ip_literal, port, path, host_header)
+    return Target(scheme, host, ip_literal, port, path, host_header)
 
 
-def _resolve(target: _Target) -> list[IPAddress]:
+def _resolve(target: Target) -> list[IPAddress]:
     if target.ip_literal is not None:
         return [target.ip_literal]
     try:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError) as exc:
-        raise _Unresolvable(f"Host {target.host!r} does not resolve ({exc}).") from None
+        raise HostNotResolved(f"Host {target.host!r} does not resolve ({exc}).") from None
     seen: list[IPAddress] = []
     for family, _type, _proto, _canon, sockaddr in infos:
         if family not in (socket.AF_INET, socket.AF_INET6):
@@ -103,11 +102,11 @@ def _resolve(target: _Target) -> list[IPAddress]:
         if ip not in seen:
             seen.append(ip)
     if not seen:
-        raise _Unresolvable(f"Host {target.host!r} does not resolve.")
+        raise HostNotResolved(f"Host {target.host!r} does not resolve.")
     return seen
 
 
-def _check(url: str, allow_http: bool | None) -> tuple[_Target, list[IPAddress]]:
+def check_target(url: str, allow_http: bool | None) -> tuple[Target, list[IPAddress]]:
     allow_private = bool(getattr(settings, "AUDOME_ALLOW_PRIVATE_URLS", False))
     if allow_http is None:
         allow_http = allow_private
@@ -125,6 +124,6 @@ def _check(url: str, allow_http: bool | None) -> tuple[_Target, list[IPAddress]]
 def check_url(url: str, *, allow_http: bool | None = None) -> list[IPAddress]:
     """Raise UnsafeUrl unless `url` may be fetched; return the addresses its host resolves to.
     `allow_http=None` means: http:// only when settings.AUDOME_ALLOW_PRIVATE_URLS is on."""
-    _target, addresses = _check(url, allow_http)
+    _target, addresses = check_target(url, allow_http)
     return addresses
 

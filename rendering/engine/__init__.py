@@ -36,6 +36,7 @@ import threading
 import time
 
 from . import page
+from .browser import Engine
 from .prepare import prepare, static_key
 from .types import (
     DEFAULT_QUALITY,
@@ -51,7 +52,7 @@ from .types import (
 )
 
 __all__ = ["render", "RenderJob", "RenderOptions", "RenderResult", "RenderError", "InvalidOptions", "FontFace",
-           "Format", "FORMATS", "DEFAULT_QUALITY", "shutdown", "warm_up"]
+           "Format", "FORMATS", "DEFAULT_QUALITY", "get_engine", "shutdown", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,9 @@ _engine = None
 _engine_lock = threading.Lock()
 
 
-def _get_engine():
+def get_engine() -> Engine:
+    """This process's engine (its thread and warm Chromium), started on first use."""
     global _engine
-    from .browser import Engine
-
     with _engine_lock:
         if _engine is None or _engine.pid != os.getpid() or not _engine.alive():
             _engine = Engine()
@@ -96,7 +96,7 @@ def render(job: RenderJob, *, timeout: float = 30.0) -> RenderResult:
     if job.document is not None:
         prep.static_key = static_key(job, prep.fonts)
     fetch_ms = (time.perf_counter() - started) * 1000
-    engine = _get_engine()
+    engine = get_engine()
     last: Exception | None = None
     for attempt in (1, 2):
         remaining = deadline - time.monotonic()

@@ -30,7 +30,7 @@ def in_browser(state, job: RenderJob, prep: Prepared, budget_ms: float):
             ctx.viewport = state.set_viewport(page, ctx.viewport, width, height)
             t0 = setup_started
             frame, ctx.frame = ctx.frame, None  # the page's pixels are about to change
-            out = _render_in_page(page, ctx, job, prep, width, height, budget_ms)
+            out = render_in_page(page, ctx, job, prep, width, height, budget_ms)
             layout_ms = (time.perf_counter() - t0) * 1000
             warnings = out.get("warnings") or []
             image, capture_ms, encode_ms, ctx.frame = capture_render_page(
@@ -73,7 +73,7 @@ def in_browser(state, job: RenderJob, prep: Prepared, budget_ms: float):
 _RENDER_CALL = "(p) => window.__audome.render(p)"
 
 
-def _render_in_page(page, ctx, job: RenderJob, prep: Prepared, width: int, height: int, budget_ms: float) -> dict:
+def render_in_page(page, ctx, job: RenderJob, prep: Prepared, width: int, height: int, budget_ms: float) -> dict:
     """The page's render: only the data when it holds this document's canvas, else everything."""
     key = prep.static_key
     payload = {"key": key, "data": job.data or {}, "images": prep.images, "timeMs": job.time_ms,

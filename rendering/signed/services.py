@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from accounts.models import new_url_signing_secret
+from core.auth import SIGNED_URL
 from core.errors import ApiError, Forbidden, Gone, ProjectNotFound, RateLimited, RenderFailed, ValidationFailed
 from core.ratelimit import sliding_window_hit
 from core.redis import get_redis
@@ -56,23 +57,6 @@ class SignedOutput:
     content_type: str
     cached: bool
     key: str = ""
-
-
-@dataclass(frozen=True)
-class SignedUrlCredential:
-    """What a signed URL may do: render this account's templates, nothing else."""
-
-    scope: str = "render-only"
-    kind: str = "signed-url"
-
-    def allows_project(self, project) -> bool:
-        return True
-
-    def allows_category(self, category_id) -> bool:
-        return True
-
-    def restrict_projects(self, queryset):
-        return queryset
 
 
 def _etag_of(name: str) -> str:
@@ -209,7 +193,7 @@ def _render(*, key: str, project, data: dict, options: RenderOptions) -> SignedO
         if not state.allowed:
             raise RateLimited(retry_after=state.retry_after)
         generation = generation_create(
-            account=account, credential=SignedUrlCredential(), project=project, data=data,
+            account=account, credential=SIGNED_URL, project=project, data=data,
             options=options, metadata={},
             idempotency_key=f"su:{key}", source=GenerationSource.SIGNED_URL,
         )

@@ -29,7 +29,7 @@ def new_key() -> str:
 
 
 def counts() -> dict:
-    return dict(engine._get_engine().call(lambda state: dict(state.captures), timeout=10))
+    return dict(engine.get_engine().call(lambda state: dict(state.captures), timeout=10))
 
 
 def captured_now(key: str, width=W, height=H, fmt="png") -> Image.Image:
@@ -38,7 +38,7 @@ def captured_now(key: str, width=W, height=H, fmt="png") -> Image.Image:
         ctx = state.context_for(key)
         return state.capture(ctx.cdp, width, height, fmt, 90)[0]
 
-    im = Image.open(io.BytesIO(engine._get_engine().call(run, timeout=20)))
+    im = Image.open(io.BytesIO(engine.get_engine().call(run, timeout=20)))
     im.load()
     return im
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def warm():
     engine.shutdown()
     engine.warm_up()
-    yield engine._get_engine()
+    yield engine.get_engine()
     engine.shutdown()
 
 

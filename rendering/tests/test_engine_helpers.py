@@ -83,7 +83,7 @@ def in_page(key: str, script: str, arg=None, *, html_page=False, timeout=20.0):
         page = state.html_page(ctx) if html_page else state.render_page(ctx)
         return page.evaluate(script, arg)
 
-    return engine._get_engine().call(run, timeout=timeout)
+    return engine.get_engine().call(run, timeout=timeout)
 
 
 class Canary:

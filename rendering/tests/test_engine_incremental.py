@@ -261,7 +261,7 @@ def test_two_documents_alternating_in_one_account_never_mix():
 def test_a_restarted_chromium_gives_a_page_without_state_and_a_full_build():
     key = new_key()
     render(CARD, data={"title.text": "Before"}, key=key)
-    os.kill(engine._get_engine().state.browser_pid, signal.SIGKILL)
+    os.kill(engine.get_engine().state.browser_pid, signal.SIGKILL)
     after = render(CARD, data={"title.text": "After"}, key=key)
     assert stats(key) == {"builds": 1, "updates": 0}
     assert_same(after, full_build(CARD, data={"title.text": "After"}))
@@ -271,8 +271,8 @@ def test_a_page_that_lost_its_canvas_asks_for_the_document():
     key = new_key()
     render(CARD, data={"title.text": "Before"}, key=key)
     # The page reloads behind the engine's back: the engine still believes it holds the canvas.
-    engine._get_engine().call(lambda s: s.render_page(s.context_for(key)).reload(), timeout=30)
-    engine._get_engine().call(
+    engine.get_engine().call(lambda s: s.render_page(s.context_for(key)).reload(), timeout=30)
+    engine.get_engine().call(
         lambda s: s.render_page(s.context_for(key)).wait_for_function("window.__audome && window.__audome.ready"),
         timeout=30)
     after = render(CARD, data={"title.text": "After"}, key=key)
@@ -292,7 +292,7 @@ def test_the_browser_process_is_the_root_of_chromiums_tree():
     from rendering.engine import browser
 
     render(doc(rect_el()), width=60, height=60)
-    pid = engine._get_engine().state.browser_pid
+    pid = engine.get_engine().state.browser_pid
     browsers, children = set(browser.browser_pids()), set(descendants(pid))
     assert pid in browsers and any(_is_chromium(p) for p in children)
     assert not browsers & children  # none of its children (renderers, zygotes…) counts as a browser
@@ -314,7 +314,7 @@ def test_chromium_is_restarted_when_it_outgrows_its_memory_between_renders(setti
     for _ in range(6):
         r = render(doc(rect_el(fill="#00ff00")), width=60, height=60)
         assert close(pixel(r, 25, 25)[:3], (0, 255, 0))
-        pids.add(engine._get_engine().state.browser_pid)
+        pids.add(engine.get_engine().state.browser_pid)
     assert len(pids) >= 2
 
 
@@ -323,7 +323,7 @@ def test_chromium_is_restarted_when_it_outgrows_its_memory_while_idle(settings):
     settings.RENDER_RSS_CHECK_SECONDS = 0
     settings.RENDER_MAX_RSS_MB = 1
     render(doc(rect_el(fill="#00ff00")), width=60, height=60)
-    state = engine._get_engine().state
+    state = engine.get_engine().state
     pid = state.browser_pid
     assert pid
     deadline = time.monotonic() + 10

@@ -13,7 +13,7 @@ DOC = doc(rect_el(x=0, y=0, width=50, height=50, fill="#00ff00"))
 
 
 def browser_pid():
-    return engine._get_engine().state.browser_pid
+    return engine.get_engine().state.browser_pid
 
 
 def test_a_killed_chromium_is_relaunched_for_the_next_render():
@@ -72,7 +72,7 @@ def test_a_hang_is_stopped_at_the_time_limit_and_chromium_restarted():
         return state.render_page(ctx).evaluate("() => new Promise(() => {})")
 
     with pytest.raises(engine.RenderError) as exc:
-        engine._get_engine().call(hang, timeout=2)
+        engine.get_engine().call(hang, timeout=2)
     assert exc.value.retryable is True
     r = render(DOC, width=60, height=60)
     assert close(pixel(r, 25, 25)[:3], (0, 255, 0)) and browser_pid() != pid
@@ -105,9 +105,9 @@ def test_chromium_is_recycled_after_n_renders(settings):
 
 def test_warm_page_is_reused_between_renders():
     render(DOC, width=60, height=60, key="acct-warm")
-    marker = engine._get_engine().call(
+    marker = engine.get_engine().call(
         lambda s: s.render_page(s.context_for("acct-warm")).evaluate("() => (window.__marker = 42)"), timeout=10)
     render(doc(rect_el(fill="#0000ff")), width=80, height=80, key="acct-warm", data={"x.text": "y"})
-    again = engine._get_engine().call(
+    again = engine.get_engine().call(
         lambda s: s.render_page(s.context_for("acct-warm")).evaluate("() => window.__marker"), timeout=10)
     assert marker == again == 42  # same page: no load per render

@@ -135,7 +135,7 @@ def plain_chromium_png(html: str, width: int, height: int) -> Image.Image:
         finally:
             context.close()
 
-    return Image.open(io.BytesIO(engine._get_engine().call(run, timeout=30)))
+    return Image.open(io.BytesIO(engine.get_engine().call(run, timeout=30)))
 
 
 def test_arabic_is_shaped_and_right_to_left_like_plain_chromium():

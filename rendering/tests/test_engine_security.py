@@ -184,7 +184,7 @@ def test_a_new_account_gets_a_fresh_spare_context_prepared_while_idle():
 
     render(doc(), width=50, height=50, key="acct-spare-1")
     in_page("acct-spare-1", "() => localStorage.setItem('secret', 'one')")
-    eng = engine._get_engine()
+    eng = engine.get_engine()
     spare = None
     for _ in range(30):
         time.sleep(0.8)  # the engine prepares it when it has had nothing to do for a moment

@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 
 from billing.services import credits_balance
+from core.auth import SESSION
 from core.redis import get_redis
 from rendering import engine, processing
 from rendering.engine import RenderOptions
@@ -33,7 +34,7 @@ def chromium_attempts(monkeypatch):
 def test_a_failing_generation_reaches_chromium_twice_then_fails_and_refunds(owner, chromium_attempts, monkeypatch):
     monkeypatch.setattr(transaction, "on_commit", lambda fn, *a, **kw: None)  # no Celery: the test is the worker
     before = credits_balance(account=owner)
-    generation = generation_create(account=owner, credential=None, project=None, html="<p>x</p>", data={},
+    generation = generation_create(account=owner, credential=SESSION, project=None, html="<p>x</p>", data={},
                                    options=RenderOptions(width=40, height=30, format="webp", quality=55),
                                    metadata={})
     assert processing.generation_render(generation_id=generation.id) == "failed"
