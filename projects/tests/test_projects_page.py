@@ -59,14 +59,17 @@ def test_cards_thumbnails_create_filter_delete(owner, outsider, dashboard_page):
     box = thumb.bounding_box()
     assert abs(left["width"] - box["width"] / 2) <= 2
 
-    # Create with a preset: 1080×1920 (story).
+    # Create with a preset: 1080×1920 (story). The new template opens in the Studio.
     page.get_by_test_id("new-project").click()
     page.get_by_test_id("create-name").fill("My story")
     page.locator('input[name="preset"][value="story"]').check(force=True)
     page.get_by_test_id("create-submit").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=project-card]').length === 2")
+    page.wait_for_url("**/render/studio/*")
     story = Project.objects.get(account=owner, name="My story")
+    assert page.url.endswith(f"/render/studio/{story.pk}")
     assert (story.width, story.height, story.category_id) == (1080, 1920, None)
+    page.goto(page.url.split("/render/")[0] + "/render/projects")
+    page.wait_for_function("document.querySelectorAll('[data-testid=project-card]').length === 2")
     assert page.get_by_test_id("project-card").first.get_attribute("data-project-id") == str(story.pk)
 
     # A custom size, refused in the page when out of range, then created.
@@ -81,6 +84,8 @@ def test_cards_thumbnails_create_filter_delete(owner, outsider, dashboard_page):
     page.locator('input[name="height"]').fill("90")
     page.get_by_test_id("create-category").select_option(str(sales.pk))
     page.get_by_test_id("create-submit").click()
+    page.wait_for_url("**/render/studio/*")
+    page.goto(page.url.split("/render/")[0] + "/render/projects")
     page.wait_for_function("document.querySelectorAll('[data-testid=project-card]').length === 3")
     banner = Project.objects.get(account=owner, name="Banner")
     assert (banner.width, banner.height, banner.category_id) == (728, 90, sales.pk)

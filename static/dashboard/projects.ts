@@ -218,14 +218,8 @@ export function initProjects(): void {
     try {
       const data = await projectsApi.create<Project>({ name, ...size, categoryId });
       const project = data.project ?? data;
-      projects.set(project.id, project);
-      const card = cardFor(project);
-      grid?.prepend(card);
-      const active = document.querySelector<HTMLElement>('.pj-chip.is-active')?.dataset.category ?? '';
-      card.hidden = Boolean(active) && active !== (project.categoryId ?? '');
-      queueThumb(card.querySelector<HTMLElement>('.pj-thumb')!);
-      refreshEmpty();
-      closeCreate();
+      // A new template is there to be designed: it opens in the Studio (#15).
+      window.location.assign(`/render/studio/${encodeURIComponent(project.id)}`);
     } catch (err) {
       showError(createError, `${t('createFailed')} ${err instanceof Error ? err.message : ''}`.trim());
     } finally {
