@@ -1,11 +1,13 @@
 """The public docs: markdown files in docs/content/, one page each.
 A file `api-render.md` is the page `api/render` (the `api-` prefix becomes a path segment)."""
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import markdown
 from django.conf import settings
+from django.utils.safestring import SafeString, mark_safe
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -26,16 +28,26 @@ ORDER = [
 ]
 
 
+# An index card's summary: whole sentences of the page's first paragraph, up to about this long.
+SUMMARY_CHARS = 220
+
+
 @dataclass(frozen=True)
 class Page:
     slug: str
     title: str
-    summary: str
+    summary: str  # markdown: the first paragraph's first sentences, never cut mid-sentence
     markdown: str
 
     @property
     def html(self) -> str:
         return markdown.markdown(self.markdown, extensions=["fenced_code", "tables", "toc", "sane_lists"])
+
+    @property
+    def summary_html(self) -> SafeString:
+        """The summary rendered (code spans, emphasis, links), without the paragraph around it."""
+        html = markdown.markdown(self.summary).strip()
+        return mark_safe(html.removeprefix("<p>").removesuffix("</p>"))
 
 
 def _slug_of(path: Path) -> str:
@@ -43,11 +55,35 @@ def _slug_of(path: Path) -> str:
     return "api/" + stem[4:] if stem.startswith("api-") else stem
 
 
+def _first_paragraph(lines: list[str]) -> str:
+    paragraph: list[str] = []
+    for line in lines:
+        if not line.strip():
+            if paragraph:
+                break
+            continue
+        if not paragraph and line.lstrip().startswith(("#", "```", "|", "-", "*", ">", "<")):
+            continue
+        paragraph.append(line.strip())
+    return " ".join(paragraph)
+
+
+def summarize(paragraph: str, limit: int = SUMMARY_CHARS) -> str:
+    """As many whole sentences as fit in `limit` characters (at least the first one)."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z`*\[(])", paragraph)
+    summary = sentences[0]
+    for sentence in sentences[1:]:
+        if len(summary) + 1 + len(sentence) > limit:
+            break
+        summary += " " + sentence
+    return summary
+
+
 def _parse(path: Path) -> Page:
     text = path.read_text(encoding="utf-8")
     lines = text.strip().splitlines()
     title = lines[0].lstrip("# ").strip() if lines and lines[0].startswith("#") else _slug_of(path)
-    summary = next((line.strip() for line in lines[1:] if line.strip() and not line.startswith(("#", "```", "|", "-"))), "")
+    summary = summarize(_first_paragraph(lines[1:]))
     return Page(slug=_slug_of(path), title=title, summary=summary, markdown=text)
 
 
