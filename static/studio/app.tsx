@@ -5,6 +5,7 @@ import { useRef, useState } from 'preact/hooks';
 import { Stage } from './canvas';
 import { config } from './config';
 import { editor, useEditor } from './editor';
+import { AssetLibrary } from './dialogs/assets';
 import { NewProject } from './dialogs/new-project';
 import { Picker } from './dialogs/picker';
 import { GenerationWatch } from './generations';
@@ -21,7 +22,7 @@ import { useSave } from './hooks/use-save';
 import { useUploads } from './hooks/use-uploads';
 import { useZoom } from './hooks/use-zoom';
 import { lang, t } from './i18n';
-import { newElement, type NewElementKind } from './new-element';
+import { imageFromAsset, newElement, type NewElementKind } from './new-element';
 import { Layers, Properties } from './panels';
 import { TestData } from './test-data';
 import { Topbar } from './topbar';
@@ -34,6 +35,7 @@ export function App() {
   const zoom = useZoom();
   const [tab, setTab] = useState<'design' | 'data'>('design');
   const [creating, setCreating] = useState(false);
+  const [library, setLibrary] = useState(false);
   const generations = useRef(new GenerationWatch()).current;
 
   const saver = useSave(notices);
@@ -64,6 +66,7 @@ export function App() {
         saving={saver.saving}
         rendering={rendering}
         onPicker={() => setPicker(true)}
+        onLibrary={() => setLibrary(true)}
         onAdd={(kind: NewElementKind) => {
           editor.add(newElement(kind));
           setTab('design');
@@ -99,7 +102,8 @@ export function App() {
               </div>
               <div class="sidebar__scroll">
                 {tab === 'design' ? (
-                  <Properties fonts={uploads.fonts} onUploadFont={uploads.uploadFont} onUploadImage={uploads.uploadImage} readOnly={!!config.readOnly} />
+                  <Properties fonts={uploads.fonts} onUploadFont={uploads.uploadFont} onUploadImage={async (f) => (await uploads.uploadImage(f))?.url ?? null}
+                    onOpenLibrary={() => setLibrary(true)} readOnly={!!config.readOnly} />
                 ) : (
                   <TestData values={render.testData} onChange={render.setTestData} gen={render.gen} />
                 )}
@@ -110,6 +114,19 @@ export function App() {
       </div>
       {notices.toast && <div class="toast" role="status">{notices.toast}</div>}
       {picker && <Picker onClose={() => editor.project && setPicker(false)} onOpen={(id) => openProject(id)} onNew={() => setCreating(true)} />}
+      {library && (
+        <AssetLibrary
+          onClose={() => setLibrary(false)}
+          onUpload={uploads.uploadImage}
+          onUse={(asset) => {
+            const [one, ...more] = editor.selection;
+            if (one && !more.length && one.type === 'image' && !one.locked) editor.patch(one, (x) => (x.src = asset.url));
+            else editor.add(imageFromAsset(asset));
+            setLibrary(false);
+            setTab('design');
+          }}
+        />
+      )}
       {creating && (
         <NewProject
           onClose={() => setCreating(false)}

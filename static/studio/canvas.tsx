@@ -4,7 +4,8 @@ import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { editor, useEditor } from './editor';
 import { InlineText } from './inline-text';
 import type { TemplateElement } from '../renderer/types';
-import { drawDocument } from './draw';
+import { bbox, clickTargets } from './arrange';
+import { useDrawing } from './draw';
 
 type Handle = 'nw' | 'n' | 'ne' | 'e' | 'se' | 's' | 'sw' | 'w';
 const HANDLES: Handle[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw', 'w'];
@@ -51,26 +52,11 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
   const boardRef = useRef<HTMLDivElement>(null);
   const [guides, setGuides] = useState<Guides>({ x: [], y: [] });
   const [marquee, setMarquee] = useState<null | { x: number; y: number; w: number; h: number }>(null);
-  const drawing = useRef({ busy: false, again: false });
   const [editing, setEditing] = useState<string | null>(null);
   const { width: W, height: H } = ed.meta;
 
   // Redraw through the shared renderer whenever the document changes (coalesced).
-  const docJson = JSON.stringify(ed.doc) + W + 'x' + H;
-  useEffect(() => {
-    const state = drawing.current;
-    const run = async () => {
-      if (!renderRoot.current) return;
-      state.busy = true;
-      do {
-        state.again = false;
-        await drawDocument(renderRoot.current, editor.doc, editor.meta.width, editor.meta.height);
-      } while (state.again);
-      state.busy = false;
-    };
-    if (state.busy) state.again = true;
-    else run();
-  }, [docJson]);
+  useDrawing(renderRoot, ed.doc, W, H);
 
   // Fit zoom follows the stage's size.
   useLayoutEffect(() => {
@@ -110,15 +96,16 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
   function startMove(ev: PointerEvent, el: TemplateElement) {
     if (ev.button !== 0) return;
     let ids = editor.selected;
+    const unit = clickTargets(el); // the element, or its whole group
     if (ev.shiftKey) {
-      ids = ids.includes(el.id) ? ids.filter((i) => i !== el.id) : [...ids, el.id];
+      ids = ids.includes(el.id) ? ids.filter((i) => !unit.includes(i)) : [...new Set([...ids, ...unit])];
       editor.select(ids);
       ev.stopPropagation();
       (document.activeElement as HTMLElement | null)?.blur?.();
       return;
     }
     if (!ids.includes(el.id)) {
-      ids = [el.id];
+      ids = unit;
       editor.select(ids);
     }
     const moving = editor.selection.filter((e) => !e.locked);
@@ -161,6 +148,10 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
     }, () => started && editor.commit());
   }
 
+  /**
+   * Shift keeps the proportions; images keep them without it (Shift frees them). From a corner
+   * the larger change wins; from an edge the other side follows, centred on the same line.
+   */
   function startResize(ev: PointerEvent, el: TemplateElement, h: Handle) {
     const start = toCanvas(ev);
     const o = { ...el };
@@ -173,17 +164,22 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
       const lx = dx * cos + dy * sin, ly = -dx * sin + dy * cos;
       let w = Math.max(4, o.width + SX[h] * lx);
       let hh = Math.max(4, o.height + SY[h] * ly);
-      if (e.shiftKey && SX[h] && SY[h]) {
-        const ratio = o.width / o.height;
-        if (w / hh > ratio) hh = w / ratio;
+      const keepRatio = o.type === 'image' ? !e.shiftKey : e.shiftKey;
+      const ratio = o.width / o.height;
+      if (keepRatio) {
+        if (SX[h] && SY[h]) {
+          if (w / hh > ratio) hh = w / ratio;
+          else w = hh * ratio;
+        } else if (SX[h]) hh = w / ratio;
         else w = hh * ratio;
       }
       let x: number, y: number;
       const g: Guides = { x: [], y: [] };
       if (!o.rotation) {
-        x = SX[h] < 0 ? o.x + o.width - w : o.x;
-        y = SY[h] < 0 ? o.y + o.height - hh : o.y;
-        if (!e.altKey) {
+        // The fixed side stays; an edge drag with kept proportions grows the other axis about its centre.
+        x = SX[h] < 0 ? o.x + o.width - w : SX[h] > 0 ? o.x : o.x + (o.width - w) / 2;
+        y = SY[h] < 0 ? o.y + o.height - hh : SY[h] > 0 ? o.y : o.y + (o.height - hh) / 2;
+        if (!e.altKey && !keepRatio) {
           if (SX[h]) {
             const edge = SX[h] > 0 ? x + w : x;
             const s = snap([edge], xs, SNAP_PX / zoom);
@@ -247,7 +243,7 @@ export function Stage({ zoom, onFit, onZoom }: { zoom: number; onFit: (z: number
       const hit = editor.doc.elements
         .filter((e) => !e.hidden && !e.locked)
         .filter((e) => e.x < r.x + r.w && e.x + e.width > r.x && e.y < r.y + r.h && e.y + e.height > r.y)
-        .map((e) => e.id);
+        .flatMap((e) => clickTargets(e));
       editor.select([...new Set([...before, ...hit])]);
     }, () => setMarquee(null));
   }
@@ -327,12 +323,4 @@ function shownFontSize(root: HTMLElement | null, el: TemplateElement): number {
   const size = drawn ? parseFloat(drawn.style.fontSize) : NaN;
   const fallback = (el.type === 'text' && Number(el.style?.fontSize)) || 48;
   return Number.isFinite(size) && size > 0 ? size : fallback;
-}
-
-export function bbox(els: TemplateElement[]) {
-  const x = Math.min(...els.map((e) => e.x));
-  const y = Math.min(...els.map((e) => e.y));
-  const r = Math.max(...els.map((e) => e.x + e.width));
-  const b = Math.max(...els.map((e) => e.y + e.height));
-  return { x, y, w: r - x, h: b - y };
 }

@@ -23,9 +23,7 @@ const en = {
   noSelection: 'Select an element to edit it, or drag on the canvas to select several.',
   multiSelection: '{n} elements selected',
   noDynamic: 'No dynamic fields yet. Give an element a dynamic key in the Design tab.',
-  preview: 'Live preview', previewStale: 'Preview shows the last saved version — save to include your edits.',
-  previewPaused: 'Preview paused to stay under the rate limit.', previewNow: 'Preview now',
-  rateLeft: '{n} previews left this minute', rateLimited: 'Rate limited — retry in {n}s',
+  preview: 'Live preview', previewHint: 'Your edits as they are now, saved or not, with the test data. Render makes the real image.',
   renderResult: 'Render', renderDone: 'Rendered', openImage: 'Open image', credits: '{n} credits left',
   newProject: 'New project', create: 'Create', cancel: 'Cancel', name: 'Name', category: 'Category',
   allCategories: 'All categories', noCategory: 'No category', presets: 'Size', custom: 'Custom',
@@ -42,6 +40,15 @@ const en = {
   lockedEl: 'Locked', hiddenEl: 'Hidden', elements: 'elements', saveFirst: 'Saving before render…',
   dropHere: 'Drop to reorder', shortcuts: 'Shortcuts',
   format: 'Format', px: 'px',
+  alignCanvas: 'Align to canvas', alignSelection: 'Align selection',
+  alignLeft: 'Align left edges', alignHcenter: 'Align centres horizontally', alignRight: 'Align right edges',
+  alignTop: 'Align top edges', alignVcenter: 'Align middles vertically', alignBottom: 'Align bottom edges',
+  distributeH: 'Distribute horizontally', distributeV: 'Distribute vertically',
+  group: 'Group', ungroup: 'Ungroup', grouped: 'In a group',
+  assets: 'Images', assetLibrary: 'Your images', assetsEmpty: 'No uploaded images yet. Upload one to use it in any template.',
+  useAsset: 'Use', deleteAsset: 'Delete image', deleteAssetConfirm: 'Delete this image for good? Templates that use it will show their fallback.',
+  inThisTemplate: 'In this template', loadMore: 'Load more', fromLibrary: 'Choose from your images',
+  outOfCredits: 'You are out of credits.', goToBilling: 'Buy credits in Billing',
 } as const;
 
 export type Key = keyof typeof en;
@@ -70,9 +77,7 @@ const ar: Record<Key, string> = {
   noSelection: 'اختر عنصرًا لتعديله، أو اسحب على اللوحة لاختيار عدة عناصر.',
   multiSelection: 'تم اختيار {n} عناصر',
   noDynamic: 'لا حقول ديناميكية بعد. أعطِ عنصرًا مفتاحًا ديناميكيًا من تبويب التصميم.',
-  preview: 'معاينة حية', previewStale: 'المعاينة تعرض آخر نسخة محفوظة — احفظ لتشمل تعديلاتك.',
-  previewPaused: 'أُوقفت المعاينة مؤقتًا للبقاء ضمن حد الطلبات.', previewNow: 'معاينة الآن',
-  rateLeft: 'بقي {n} من المعاينات هذه الدقيقة', rateLimited: 'تم تجاوز الحد — أعد المحاولة بعد {n} ث',
+  preview: 'معاينة حية', previewHint: 'تعديلاتك كما هي الآن، محفوظة أو لا، مع بيانات التجربة. زر الإنشاء يصنع الصورة الفعلية.',
   renderResult: 'الصورة', renderDone: 'اكتمل الإنشاء', openImage: 'فتح الصورة', credits: 'بقي {n} رصيد',
   newProject: 'مشروع جديد', create: 'إنشاء', cancel: 'إلغاء', name: 'الاسم', category: 'التصنيف',
   allCategories: 'كل التصنيفات', noCategory: 'بلا تصنيف', presets: 'المقاس', custom: 'مخصص',
@@ -89,6 +94,15 @@ const ar: Record<Key, string> = {
   lockedEl: 'مقفل', hiddenEl: 'مخفي', elements: 'عناصر', saveFirst: 'جارٍ الحفظ قبل الإنشاء…',
   dropHere: 'أفلت لإعادة الترتيب', shortcuts: 'الاختصارات',
   format: 'الصيغة', px: 'بكسل',
+  alignCanvas: 'محاذاة إلى اللوحة', alignSelection: 'محاذاة العناصر المختارة',
+  alignLeft: 'محاذاة الحواف اليسرى', alignHcenter: 'توسيط أفقي', alignRight: 'محاذاة الحواف اليمنى',
+  alignTop: 'محاذاة الحواف العليا', alignVcenter: 'توسيط عمودي', alignBottom: 'محاذاة الحواف السفلى',
+  distributeH: 'توزيع أفقي', distributeV: 'توزيع عمودي',
+  group: 'تجميع', ungroup: 'فك التجميع', grouped: 'ضمن مجموعة',
+  assets: 'الصور', assetLibrary: 'صورك', assetsEmpty: 'لا صور مرفوعة بعد. ارفع صورة لاستخدامها في أي قالب.',
+  useAsset: 'استخدام', deleteAsset: 'حذف الصورة', deleteAssetConfirm: 'حذف هذه الصورة نهائيًا؟ القوالب التي تستخدمها ستعرض البديل.',
+  inThisTemplate: 'في هذا القالب', loadMore: 'تحميل المزيد', fromLibrary: 'اختر من صورك',
+  outOfCredits: 'نفد رصيدك.', goToBilling: 'اشترِ رصيدًا من صفحة الفوترة',
 };
 
 let current: 'en' | 'ar' = 'en';

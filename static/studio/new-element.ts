@@ -1,5 +1,6 @@
 // The elements the insert tools add: centred on the canvas, sized to it.
-import type { TemplateElement } from '../renderer/types';
+import type { ImageElement, TemplateElement } from '../renderer/types';
+import type { Asset } from './api';
 import { editor, newId, uniqueKey } from './editor';
 import { lang } from './i18n';
 
@@ -11,6 +12,14 @@ function contrastColour(): string {
   if (bg.length !== 6) return '#111827';
   const [r, g, b] = [0, 2, 4].map((i) => parseInt(bg.slice(i, i + 2), 16));
   return r * 0.299 + g * 0.587 + b * 0.114 > 150 ? '#111827' : '#ffffff';
+}
+
+/** An image element showing an uploaded image: its proportions, at most half the canvas, centred. */
+export function imageFromAsset(asset: Asset): ImageElement {
+  const W = editor.meta.width, H = editor.meta.height;
+  const scale = Math.min(1, (W * 0.5) / asset.width, (H * 0.5) / asset.height);
+  const w = Math.max(1, Math.round(asset.width * scale)), h = Math.max(1, Math.round(asset.height * scale));
+  return { id: newId(), type: 'image', x: Math.round((W - w) / 2), y: Math.round((H - h) / 2), width: w, height: h, rotation: 0, opacity: 1, src: asset.url, fit: 'contain', borderRadius: 0 };
 }
 
 export function newElement(kind: NewElementKind): TemplateElement {

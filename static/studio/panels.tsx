@@ -2,9 +2,11 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ImageElement, ShapeElement, TemplateElement, TextElement, TextStyle } from '../renderer/types';
+import { AlignBar } from './align-bar';
 import { editor, uniqueKey, useEditor } from './editor';
 import type { FontOption } from './fonts';
 import { t } from './i18n';
+import { Icon } from './icons';
 
 export type { FontOption };
 
@@ -114,6 +116,7 @@ export function Layers() {
           >
             <span class={`layer__icon layer__icon--${el.type}`}>{ICON[el.type]}</span>
             <span class="layer__name" dir="auto">{label(el)}</span>
+            {el.groupId && <span class="layer__group" title={t('grouped')} data-testid="layer-group"><Icon name="group" /></span>}
             {el.dynamicKey && <span class="chip" title={t('dynamicKey')}>{el.dynamicKey}</span>}
             <button
               type="button"
@@ -148,10 +151,11 @@ export function Layers() {
 
 // ---------------------------------------------------------------- properties
 
-export function Properties({ fonts, onUploadFont, onUploadImage, readOnly }: {
+export function Properties({ fonts, onUploadFont, onUploadImage, onOpenLibrary, readOnly }: {
   fonts: FontOption[];
   onUploadFont: (f: File) => Promise<string | null>;
   onUploadImage: (f: File) => Promise<string | null>;
+  onOpenLibrary: () => void;
   readOnly?: boolean;
 }) {
   const ed = useEditor();
@@ -162,6 +166,7 @@ export function Properties({ fonts, onUploadFont, onUploadImage, readOnly }: {
       <div class="props">
         <p class="muted">{t('multiSelection', { n: sel.length })}</p>
         <Arrange />
+        <AlignBar />
       </div>
     );
   const el = sel[0];
@@ -169,8 +174,9 @@ export function Properties({ fonts, onUploadFont, onUploadImage, readOnly }: {
   return (
     <div class="props" data-testid="properties" key={el.id}>
       <Arrange />
+      <AlignBar />
       {el.type === 'text' && <TextProps el={el} fonts={fonts} onUploadFont={onUploadFont} />}
-      {el.type === 'image' && <ImageProps el={el} onUploadImage={onUploadImage} />}
+      {el.type === 'image' && <ImageProps el={el} onUploadImage={onUploadImage} onOpenLibrary={onOpenLibrary} />}
       {el.type === 'shape' && <ShapeProps el={el} />}
       <section class="panel-section">
         <h3 class="panel-title">{t('position')}</h3>
@@ -322,7 +328,7 @@ function TextProps({ el, fonts: families, onUploadFont }: { el: TextElement; fon
   );
 }
 
-function ImageProps({ el, onUploadImage }: { el: ImageElement; onUploadImage: (f: File) => Promise<string | null> }) {
+function ImageProps({ el, onUploadImage, onOpenLibrary }: { el: ImageElement; onUploadImage: (f: File) => Promise<string | null>; onOpenLibrary: () => void }) {
   const set = (fn: (e: ImageElement) => void, merge = '') => editor.patch(el, fn, merge);
   const file = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
@@ -336,7 +342,10 @@ function ImageProps({ el, onUploadImage }: { el: ImageElement; onUploadImage: (f
         }} />
       </Field>
       <button type="button" class="btn btn--ghost btn--block" disabled={busy} onClick={() => file.current?.click()}>
-        {busy ? t('loading') : `⬆ ${t('uploadImage')}`}
+        <Icon name="upload" /> {busy ? t('loading') : t('uploadImage')}
+      </button>
+      <button type="button" class="btn btn--ghost btn--block" data-testid="choose-asset" onClick={onOpenLibrary}>
+        <Icon name="images" /> {t('fromLibrary')}
       </button>
       <input
         ref={file}

@@ -1,83 +1,16 @@
-// The "Test data" tab: a value for each dynamic element, the live preview of the template with
-// those values, and the result of the last render.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, ApiError, errorMessage, isAbort } from './api';
+// The "Test data" tab: a value for each dynamic element, a live preview of the template as it is
+// in the editor now (saved or not) with those values — drawn in the browser by the same
+// renderer /generate uses — and the result of the last render.
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { config } from './config';
+import { useDrawing } from './draw';
 import { useEditor } from './editor';
 import { dataFor, dataKey, type RenderState, type TestValues } from './hooks/use-render';
 import { t } from './i18n';
 
-interface RateLimit {
-  remaining: number;
-  resetAt: number;
-}
-interface PreviewOut {
-  previewUrl: string;
-  cached?: boolean;
-  rateLimit?: RateLimit;
-}
-
-function rateLimitOf(body: Record<string, unknown> | null): RateLimit | null {
-  const r = body?.rateLimit;
-  if (typeof r !== 'object' || r === null) return null;
-  const { remaining, resetAt } = r as Record<string, unknown>;
-  return typeof remaining === 'number' && typeof resetAt === 'number' ? { remaining, resetAt } : null;
-}
-
 export function TestData({ values, onChange, gen }: { values: TestValues; onChange: (v: TestValues) => void; gen: RenderState | null }) {
   const ed = useEditor();
   const fields = ed.doc.elements.filter((e) => e.dynamicKey && e.type !== 'shape');
-  const [preview, setPreview] = useState<null | { url: string; cached?: boolean }>(null);
-  const [rate, setRate] = useState<RateLimit | null>(null);
-  const [previewError, setPreviewError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [paused, setPaused] = useState(false);
-  const inflight = useRef<AbortController | null>(null);
-  const last = useRef('');
-  const timer = useRef<number | undefined>(undefined);
-  const savedAt = ed.project?.updatedAt;
-
-  const payload = useMemo(() => ({ projectId: ed.project?.id, data: dataFor(ed.project?.document, values) }), [values, savedAt, ed.project?.id]);
-
-  async function run(force = false) {
-    if (!payload.projectId || config.readOnly) return;
-    const key = JSON.stringify(payload) + savedAt;
-    if (!force && key === last.current) return;
-    last.current = key;
-    inflight.current?.abort();
-    const ctrl = new AbortController();
-    inflight.current = ctrl;
-    setBusy(true);
-    setPreviewError('');
-    try {
-      const { data } = await api<PreviewOut>('POST', 'render/preview', payload, { signal: ctrl.signal });
-      setPreview({ url: data.previewUrl, cached: data.cached });
-      if (data.rateLimit) {
-        setRate(data.rateLimit);
-        setPaused(data.rateLimit.remaining < 5);
-      }
-    } catch (e) {
-      if (isAbort(e)) return;
-      last.current = '';
-      if (e instanceof ApiError && e.status === 429) {
-        const retry = typeof e.body?.retryAfter === 'number' ? e.body.retryAfter : 10;
-        setRate(rateLimitOf(e.body) || { remaining: 0, resetAt: Date.now() + retry * 1000 });
-        setPaused(true);
-        setPreviewError(t('rateLimited', { n: retry }));
-      } else setPreviewError(errorMessage(e));
-    } finally {
-      if (inflight.current === ctrl) setBusy(false);
-    }
-  }
-
-  useEffect(() => {
-    if (paused) return;
-    clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => run(), 600);
-    return () => clearTimeout(timer.current);
-  }, [JSON.stringify(payload), savedAt, paused]);
-  useEffect(() => () => inflight.current?.abort(), []);
-
   return (
     <div class="props" data-testid="test-data">
       {fields.length === 0 && <p class="muted small">{t('noDynamic')}</p>}
@@ -96,29 +29,47 @@ export function TestData({ values, onChange, gen }: { values: TestValues; onChan
           </label>
         );
       })}
-      {!config.readOnly && (
-        <section class="panel-section">
-          <h3 class="panel-title">
-            {t('preview')} {busy && <span class="spinner" aria-hidden="true" />}
-            {rate && <span class={`rate${rate.remaining < 5 ? ' rate--low' : ''}`} data-testid="rate">{t('rateLeft', { n: rate.remaining })}</span>}
-          </h3>
-          {ed.dirty && <p class="hint">{t('previewStale')}</p>}
-          {paused && (
-            <p class="hint hint--warn">
-              {t('previewPaused')}{' '}
-              <button type="button" class="btn btn--small" onClick={() => run(true)}>{t('previewNow')}</button>
-            </p>
-          )}
-          {previewError && <p class="hint hint--warn" role="alert">{previewError}</p>}
-          <div class="preview-box">{preview ? <img src={preview.url} alt={t('preview')} data-testid="preview-image" /> : <div class="preview-box__empty">…</div>}</div>
-        </section>
-      )}
+      <section class="panel-section">
+        <h3 class="panel-title">{t('preview')}</h3>
+        <LivePreview values={values} />
+        <p class="hint">{t('previewHint')}</p>
+      </section>
       {gen && <RenderResult gen={gen} />}
     </div>
   );
 }
 
+/** The editor's document with the test values, scaled to the panel's width. */
+function LivePreview({ values }: { values: TestValues }) {
+  const ed = useEditor();
+  const box = useRef<HTMLDivElement>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const [boxWidth, setBoxWidth] = useState(260);
+  const { width: W, height: H } = ed.meta;
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => el.clientWidth && setBoxWidth(el.clientWidth);
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  useDrawing(root, ed.doc, W, H, dataFor(ed.doc, values));
+  const scale = Math.min(boxWidth / W, 1);
+  return (
+    <div class="live-preview" ref={box} data-testid="preview">
+      <div class="live-preview__frame" style={{ width: `${Math.round(W * scale)}px`, height: `${Math.round(H * scale)}px` }}>
+        <div class="live-preview__scale" style={{ transform: `scale(${scale})` }} dir="ltr">
+          <div ref={root} class="render-root" data-testid="preview-root" />
+        </div>
+      </div>
+    </div>
+  );
+}
+
 function RenderResult({ gen }: { gen: RenderState }) {
+  const outOfCredits = gen.code === 'INSUFFICIENT_CREDITS';
   return (
     <section class="panel-section" data-testid="render-result">
       <h3 class="panel-title">{gen.status === 'completed' ? t('renderDone') : t('renderResult')}</h3>
@@ -132,7 +83,15 @@ function RenderResult({ gen }: { gen: RenderState }) {
           </p>
         </>
       )}
-      {gen.status === 'failed' && <p class="hint hint--warn" role="alert" data-testid="render-error">{gen.error}</p>}
+      {gen.status === 'failed' && (
+        <div class="hint hint--warn" role="alert" data-testid="render-error">
+          <p>{outOfCredits ? t('outOfCredits') : gen.error}</p>
+          {/* Billing is the account owner's page: the dashboard links to it; inside the embed the host hears render:error. */}
+          {outOfCredits && config.mode === 'dashboard' && (
+            <a class="btn btn--primary btn--small" href="/render/billing" data-testid="billing-link">{t('goToBilling')}</a>
+          )}
+        </div>
+      )}
     </section>
   );
 }

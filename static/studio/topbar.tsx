@@ -6,15 +6,17 @@ import { editor, useEditor } from './editor';
 import type { Zoom } from './hooks/use-zoom';
 import { ZOOMS } from './hooks/use-zoom';
 import { lang, t } from './i18n';
+import { Icon } from './icons';
 import type { NewElementKind } from './new-element';
 
-export function Topbar({ zoom, live, theme, saving, rendering, onPicker, onAdd, onTheme, onLang, onSave, onRender }: {
+export function Topbar({ zoom, live, theme, saving, rendering, onPicker, onLibrary, onAdd, onTheme, onLang, onSave, onRender }: {
   zoom: Zoom;
   live: boolean;
   theme: Theme;
   saving: boolean;
   rendering: boolean;
   onPicker: () => void;
+  onLibrary: () => void;
   onAdd: (kind: NewElementKind) => void;
   onTheme: () => void;
   onLang: () => void;
@@ -35,7 +37,7 @@ export function Topbar({ zoom, live, theme, saving, rendering, onPicker, onAdd, 
           <span class="brand"><span class="brand-mark">A</span></span>
         )}
         {!config.lockedProject && (
-          <button type="button" class="btn btn--ghost" data-testid="open-picker" onClick={onPicker}>☰ {t('projects')}</button>
+          <button type="button" class="btn btn--ghost" data-testid="open-picker" onClick={onPicker} title={t('projects')}>☰ <span class="btn__label">{t('projects')}</span></button>
         )}
         {ed.project && (
           <input
@@ -61,6 +63,7 @@ export function Topbar({ zoom, live, theme, saving, rendering, onPicker, onAdd, 
             <button type="button" class="tool" data-testid="add-image" title={t('addImage')} onClick={() => onAdd('image')}><b>▣</b><span>{t('addImage')}</span></button>
             <button type="button" class="tool" data-testid="add-shape" title={t('addShape')} onClick={() => onAdd('shape')}><b>▭</b><span>{t('addShape')}</span></button>
             <button type="button" class="tool" data-testid="add-ellipse" title={t('addEllipse')} onClick={() => onAdd('ellipse')}><b>◯</b><span>{t('addEllipse')}</span></button>
+            {!readOnly && <button type="button" class="tool" data-testid="open-assets" title={t('assetLibrary')} onClick={onLibrary}><b><Icon name="images" /></b><span>{t('assets')}</span></button>}
             <span class="divider" />
             <button type="button" class="icon-btn" disabled={!canUndo} title={`${t('undo')} (Ctrl+Z)`} aria-label={t('undo')} data-testid="undo" onClick={() => editor.undo()}>↶</button>
             <button type="button" class="icon-btn" disabled={!canRedo} title={`${t('redo')} (Ctrl+Shift+Z)`} aria-label={t('redo')} data-testid="redo" onClick={() => editor.redo()}>↷</button>
@@ -88,8 +91,8 @@ export function Topbar({ zoom, live, theme, saving, rendering, onPicker, onAdd, 
           ed.project && (
             <>
               <button type="button" class="btn" data-testid="save" disabled={saving || !dirty} onClick={onSave}>{saving ? t('saving') : t('save')}</button>
-              <button type="button" class="btn btn--primary" data-testid="render" disabled={rendering} onClick={onRender}>
-                {rendering ? t('rendering') : `▶ ${t('render')}`}
+              <button type="button" class="btn btn--primary" data-testid="render" disabled={rendering} onClick={onRender} title={t('render')}>
+                {rendering ? t('rendering') : <>▶ <span class="btn__label">{t('render')}</span></>}
               </button>
             </>
           )

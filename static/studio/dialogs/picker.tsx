@@ -5,6 +5,7 @@ import { api, isAbort, type Category, type CategoryList, type Project, type Proj
 import { config } from '../config';
 import { drawDocument } from '../draw';
 import { t } from '../i18n';
+import { Icon } from '../icons';
 import { Modal } from './modal';
 
 export function useCategories() {
@@ -45,7 +46,7 @@ export function Picker({ onClose, onOpen, onNew }: { onClose: () => void; onOpen
           </select>
         )}
         <input type="search" placeholder={t('search')} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
-        {!config.readOnly && <button type="button" class="btn btn--primary" data-testid="new-project" onClick={onNew}>＋ {t('newProject')}</button>}
+        {!config.readOnly && <button type="button" class="btn btn--primary" data-testid="new-project" onClick={onNew}><Icon name="plus" /> {t('newProject')}</button>}
       </div>
       <div class="picker__grid" data-testid="picker">
         {items === null && <p class="muted">{t('loading')}</p>}

@@ -1,5 +1,6 @@
 // The Studio's shortcuts. Typing in a field keeps its keys (only Ctrl/Cmd+S and Escape reach us).
 import { useEffect } from 'preact/hooks';
+import { group, ungroup } from '../arrange';
 import { editor } from '../editor';
 import { useLatest } from './use-latest';
 import type { Zoom } from './use-zoom';
@@ -29,6 +30,10 @@ export function useKeyboard(handlers: { save: () => void; zoom: Zoom }) {
       } else if (mod && k === 'y') {
         e.preventDefault();
         editor.redo();
+      } else if (mod && k === 'g') {
+        e.preventDefault();
+        if (e.shiftKey) ungroup();
+        else group();
       } else if (mod && k === 'd') {
         e.preventDefault();
         editor.duplicate();

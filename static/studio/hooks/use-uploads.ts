@@ -21,12 +21,12 @@ export function useUploads(notices: Notices, fatal: boolean) {
       .catch(() => {});
   }, []);
 
-  async function uploadImage(file: File): Promise<string | null> {
+  async function uploadImage(file: File): Promise<Asset | null> {
     const form = new FormData();
     form.append('file', file);
     try {
       const { data } = await api<Asset>('POST', 'render/assets', undefined, { form });
-      return data.url || null;
+      return data.url ? data : null;
     } catch (e) {
       notices.setBanner({ kind: 'error', text: errorMessage(e) });
       return null;
