@@ -28,10 +28,14 @@ $(VENV)/.installed: requirements.txt clients/python/pyproject.toml
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -e clients/python
 	@touch $@
 
-node: node_modules/.installed
+node: node_modules/.installed clients/typescript/node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+clients/typescript/node_modules/.installed: clients/typescript/package.json clients/typescript/package-lock.json
+	@npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error
 	@touch $@
 
 frontend: node

@@ -9,7 +9,7 @@ bash scripts/ensure-redis.sh || exit 1
 export DJANGO_SETTINGS_MODULE=config.settings.test
 if [ $# -gt 0 ]; then exec .venv/bin/pytest "$@"; fi
 
-groups=(core accounts projects rendering batches billing webhooks embed docs tests clients/python)
+groups=(core accounts projects rendering batches billing webhooks embed docs tests clients/python clients/typescript)
 passed=0; failed=0; status=0
 mkdir -p var
 # The front end's types (static/: Studio, SDK, renderer, dashboard), before any pytest.
