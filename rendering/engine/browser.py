@@ -2,8 +2,9 @@
 
 Playwright's sync API is bound to the thread that started it, so every browser call runs on
 a dedicated daemon thread; `Engine.call(fn, timeout)` hands it work and waits. A call that
-outlasts its timeout (a hang) kills Chromium, which unblocks the thread; the next call
-relaunches it.
+outlasts its timeout (a hang) kills Chromium, which unblocks the thread; the thread then
+relaunches it at once, with a spare context and its render page loaded, so the next render
+finds a warm browser.
 
 Network: pages live at a fake origin (https://render.audome.invalid). A context-wide route
 fulfils our built renderer assets, the fonts and the images the engine prefetched — from
@@ -326,9 +327,12 @@ class BrowserState:
         context.route("**/*", self._route)
         return context
 
-    def prepare_spare(self):
-        """Idle time: make the spare context (only once Chromium is up and in use)."""
-        if self.spare is not None or self.browser is None or not self.browser.is_connected() or not self.contexts:
+    def prepare_spare(self, *, fresh_browser: bool = False):
+        """Idle time: make the spare context (only once Chromium is up and in use, or right
+        after a relaunch: `fresh_browser`)."""
+        if self.spare is not None or self.browser is None or not self.browser.is_connected():
+            return
+        if not self.contexts and not fresh_browser:
             return
         ctx = _Context("__spare__", self._new_context())
         try:
@@ -448,6 +452,9 @@ class Engine:
         self._thread = threading.Thread(target=self._run, name="audome-render-engine", daemon=True)
         self._thread.start()
         self._busy_since: float | None = None
+        # Set when a hang killed Chromium: the engine thread relaunches it (and prepares a spare
+        # context) as soon as the killed job is through, so the next render finds it warm.
+        self._relaunch = threading.Event()
 
     def _run(self):
         while True:
@@ -484,6 +491,22 @@ class Engine:
                         pass
             finally:
                 self._busy_since = None
+            if self._relaunch.is_set():
+                self._relaunch_now()
+
+    def _relaunch_now(self):
+        """A fresh Chromium with a spare context and its render page loaded, right after a
+        hang-kill: otherwise the next render (any account's) pays the launch, a context and the
+        page (~10× a warm render)."""
+        self._relaunch.clear()
+        started = time.perf_counter()
+        try:
+            self.state.teardown(keep_playwright=True)
+            self.state.ensure()
+            self.state.prepare_spare(fresh_browser=True)
+            log.info("chromium relaunched after a hang in %.0f ms", (time.perf_counter() - started) * 1000)
+        except Exception:
+            log.warning("could not relaunch chromium after a hang (the next render will)", exc_info=True)
 
     def alive(self) -> bool:
         return self._thread.is_alive()
@@ -509,6 +532,7 @@ class Engine:
         pid = self.state.browser_pid
         if pid:
             log.warning("killing chromium (pid %s): render timed out", pid)
+            self._relaunch.set()
             kill_tree(pid)
 
     def stop(self):

@@ -78,6 +78,36 @@ def test_a_hang_is_stopped_at_the_time_limit_and_chromium_restarted():
     assert close(pixel(r, 25, 25)[:3], (0, 255, 0)) and browser_pid() != pid
 
 
+def test_after_a_hang_kill_chromium_is_relaunched_warm_before_the_next_render():
+    import time
+
+    render(DOC, width=60, height=60, key="acct-hang")
+    eng = engine.get_engine()
+    pid, launches = browser_pid(), eng.state.launches
+
+    def hang(state):
+        return state.render_page(state.context_for("acct-hang")).evaluate("() => new Promise(() => {})")
+
+    with pytest.raises(engine.RenderError):
+        eng.call(hang, timeout=2)
+    # No render asked for it: the engine thread relaunches Chromium and prepares a spare
+    # context with the render page loaded on its own.
+    ready = None
+    for _ in range(60):
+        ready = eng.call(lambda s: (s.browser_pid, s.launches, s.spare is not None and s.spare.page is not None),
+                         timeout=30)
+        if ready[2]:
+            break
+        time.sleep(0.25)
+    assert ready[0] not in (None, pid) and ready[1] == launches + 1 and ready[2]
+    # The next render (a new account's) neither launches Chromium nor makes a context: it takes the spare.
+    spare = eng.call(lambda s: s.spare, timeout=10)
+    r = render(DOC, width=60, height=60, key="acct-after-hang")
+    assert close(pixel(r, 25, 25)[:3], (0, 255, 0))
+    assert eng.state.launches == launches + 1 and browser_pid() == ready[0]
+    assert eng.call(lambda s: s.contexts["acct-after-hang"], timeout=10) is spare
+
+
 def test_a_render_that_hangs_every_time_fails_within_its_budget(monkeypatch):
     real = engine.page.in_browser
 
