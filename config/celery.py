@@ -11,7 +11,7 @@ app = Celery("audome")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules that live in sub-packages of an app.
-app.autodiscover_tasks(["rendering.preview"])
+app.autodiscover_tasks(["rendering.preview", "rendering.video"])
 
 
 # Database connections of worker processes. Celery's Django fix-up closes every connection

@@ -14,8 +14,10 @@ from rendering.selectors import generation_get, generation_list
 from rendering.serializers import generation_to_dict, image_url_of, server_timing
 from rendering.services import generation_cancel, generation_create, generation_delete
 from rendering.validation import parse_generate_body
+from rendering.video.services import video_options, video_plan
 from rendering.waiting import generation_wait
 
+OUTPUT_FORMATS = ["png", "jpeg", "webp", "mp4", "webm", "gif"]
 TIMINGS_SCHEMA = inline_serializer("RenderTimings", {
     phase: serializers.FloatField() for phase in ("queue", "fetch", "layout", "capture", "encode", "store", "total")
 })
@@ -30,9 +32,15 @@ GENERATION_SCHEMA = inline_serializer("Generation", {
     "projectId": serializers.CharField(allow_null=True),
     "source": serializers.ChoiceField(GenerationSource.values),
     "imageUrl": serializers.URLField(required=False),
+    "videoUrl": serializers.URLField(required=False, help_text="Videos, once completed."),
+    "progress": serializers.FloatField(required=False, help_text="Videos: 0–1, the share of frames rendered."),
+    "framesDone": serializers.IntegerField(required=False, help_text="Videos: frames rendered so far."),
+    "frames": serializers.IntegerField(required=False, help_text="Videos: frames in the video."),
+    "fps": serializers.IntegerField(required=False, help_text="Videos: frames per second."),
+    "durationMs": serializers.FloatField(required=False, help_text="Videos: length in ms (frames ÷ fps)."),
     "width": serializers.IntegerField(),
     "height": serializers.IntegerField(),
-    "format": serializers.ChoiceField(["png", "jpeg", "webp"]),
+    "format": serializers.ChoiceField(OUTPUT_FORMATS),
     "quality": serializers.IntegerField(),
     "backgroundColor": serializers.CharField(allow_null=True),
     "creditsUsed": serializers.IntegerField(),
@@ -69,9 +77,13 @@ class GenerateApi(APIView):
                                          help_text="Defaults to the template's width (1080 for html).")
         height = serializers.IntegerField(required=False, min_value=1, max_value=4096,
                                           help_text="Defaults to the template's height (1080 for html).")
-        format = serializers.ChoiceField(["png", "jpeg", "webp"], required=False, default="png")
+        format = serializers.ChoiceField(OUTPUT_FORMATS, required=False, default="png",
+                                         help_text="An image, or a video of the animated template (docs: video): "
+                                                   "mp4 (H.264), webm (VP9, alpha) or gif — always answered 202.")
         quality = serializers.IntegerField(required=False, min_value=1, max_value=100, default=90,
-                                           help_text="Ignored for png.")
+                                           help_text="Ignored for png. Videos: the encoder's quality (gif: palette size).")
+        fps = serializers.IntegerField(required=False, min_value=1, max_value=60,
+                                       help_text="Videos only: frames per second (default: the template's fps, else 30).")
         backgroundColor = serializers.CharField(required=False, help_text="CSS colour; `transparent` forces PNG with alpha.")
         # "async" is a Python keyword: declared below.
         metadata = serializers.DictField(required=False, help_text="Up to 4 KB, echoed in webhooks and the record.")
@@ -97,6 +109,12 @@ class GenerateApi(APIView):
             202: inline_serializer("GenerateAccepted", {
                 "success": serializers.BooleanField(), "generationId": serializers.CharField(),
                 "status": serializers.ChoiceField(["pending", "processing"]), "statusUrl": serializers.URLField(),
+                "format": serializers.CharField(required=False, help_text="Videos: mp4, webm or gif."),
+                "fps": serializers.IntegerField(required=False), "frames": serializers.IntegerField(required=False),
+                "durationMs": serializers.FloatField(required=False),
+                "creditsUsed": serializers.IntegerField(required=False,
+                                                        help_text="Videos: the credits held (per started second)."),
+                "creditsRemaining": serializers.IntegerField(required=False),
             }),
             400: ERROR_SCHEMA, 402: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA, 429: ERROR_SCHEMA,
             500: ERROR_SCHEMA,
@@ -129,11 +147,23 @@ class GenerateApi(APIView):
         project = None
         if body.project_id:
             project = project_get(account=request.user, credential=request.auth, project_id=body.project_id)
+        options = body.options(project=project)
+        video, credits = None, 1
+        if body.video is not None:  # planned against the template: duration, fps, size limit, credits
+            video, credits = video_plan(project=project, video=body.video, width=options.width, height=options.height)
         generation = generation_create(
             account=request.user, credential=request.auth, project=project, html=body.html, data=body.data,
-            options=body.options(project=project), metadata=body.metadata, idempotency_key=idempotency_key,
-            source=GenerationSource.API,
+            options=options, metadata=body.metadata, idempotency_key=idempotency_key,
+            source=GenerationSource.API, video=video, credits=credits,
         )
+        if video is not None:  # always asynchronous
+            return Response(
+                {"success": True, "generationId": generation.id, "status": generation.status,
+                 "statusUrl": status_url(generation.id), "format": video["format"], "fps": video["fps"],
+                 "frames": video["frames"], "durationMs": video["durationMs"], "creditsUsed": generation.credits_used,
+                 "creditsRemaining": generation.credits_remaining},
+                status=202, headers={"Location": status_url(generation.id)},
+            )
         if not body.run_async:
             generation = generation_wait(generation, settings.RENDER_SYNC_TIMEOUT)
         if generation.status == GenerationStatus.COMPLETED:
@@ -216,3 +246,25 @@ class GenerationCancelApi(APIView):
         generation = generation_get(account=request.user, credential=request.auth, generation_id=generation_id)
         generation = generation_cancel(generation=generation)
         return Response({"success": True, **generation_to_dict(generation)})
+
+
+class VideoOptionsApi(APIView):
+    required_scope = "read-only"
+
+    @extend_schema(
+        summary="What video renders accept: formats, fps, quality, limits and the credits per second",
+        tags=["Rendering"],
+        responses=inline_serializer("VideoOptions", {
+            "success": serializers.BooleanField(),
+            "formats": serializers.ListField(child=inline_serializer("VideoFormat", {
+                "format": serializers.CharField(), "mimeType": serializers.CharField(),
+                "codec": serializers.CharField(), "alpha": serializers.BooleanField(),
+            })),
+            "fps": serializers.DictField(), "quality": serializers.DictField(),
+            "maxDurationMs": serializers.IntegerField(), "maxWidth": serializers.IntegerField(),
+            "maxHeight": serializers.IntegerField(), "creditsPerSecond": serializers.IntegerField(),
+            "chunkFrames": serializers.IntegerField(),
+        }),
+    )
+    def get(self, request):
+        return Response({"success": True, **video_options()})

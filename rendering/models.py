@@ -3,7 +3,7 @@ canceled by conditional updates (see services.py), and the Idempotency-Key recor
 POST /api/render/generate."""
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from core.ids import new_id
 from core.models import BaseModel
@@ -55,6 +55,9 @@ class Generation(BaseModel):
     timings = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     render_ms = models.PositiveIntegerField(null=True, blank=True)
+    # Videos (rendering/video): the frames to render (0 for an image) and those done so far.
+    frames = models.PositiveIntegerField(default=0)
+    frames_done = models.PositiveIntegerField(default=0)
     # Bookkeeping of the job.
     attempts = models.PositiveSmallIntegerField(default=0)
     requeues = models.PositiveSmallIntegerField(default=0)
@@ -73,7 +76,10 @@ class Generation(BaseModel):
             models.Index(fields=["output"], name="gen_output"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(credits_used__lte=1), name="generation_credits_used_le_1"),
+            # An image costs one credit; a video one per started second (rendering/video/spec.py).
+            models.CheckConstraint(condition=Q(credits_used__lte=1) | Q(frames__gt=0),
+                                   name="generation_credits_used_le_1_or_video"),
+            models.CheckConstraint(condition=Q(frames_done__lte=F("frames")), name="generation_frames_done_le_frames"),
         ]
 
     def __str__(self):

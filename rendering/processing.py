@@ -21,6 +21,8 @@ from rendering.models import IN_FLIGHT, Generation, GenerationStatus, Idempotenc
 from rendering.serializers import webhook_data
 from rendering.services import generation_enqueue, generation_fail, generation_push
 from rendering.storage import delete_output, save_output
+from rendering.video.processing import video_render
+from rendering.video.serializers import is_video
 from rendering.waiting import notify_done
 from webhooks.services import event_emit
 
@@ -80,6 +82,8 @@ def generation_render(*, generation_id: str) -> str:
         return "skipped"
     generation = Generation.objects.select_related("account").get(pk=generation_id)
     generation_push(generation)
+    if is_video(generation):  # frames and ffmpeg, inline or as a chord of chunks (rendering/video)
+        return video_render(generation, me=me)
     try:
         job = generation_job(generation)
     except Exception:

@@ -2,6 +2,7 @@
 from core.timefmt import iso
 from rendering.models import GenerationStatus
 from rendering.storage import absolute_url
+from rendering.video.serializers import is_video, video_fields
 
 TIMING_PHASES = ("queue", "fetch", "layout", "capture", "encode", "store", "total")
 
@@ -32,8 +33,9 @@ def generation_to_dict(generation) -> dict:
         "timings": generation.timings or {},
         "warnings": generation.warnings or [],
     }
-    url = image_url_of(generation)
-    if url:
+    if is_video(generation):  # progress, framesDone, frames, fps, durationMs, videoUrl
+        body.update(video_fields(generation))
+    elif url := image_url_of(generation):
         body["imageUrl"] = url
     if generation.status == GenerationStatus.FAILED:
         body["error"] = generation.error or "Render failed."

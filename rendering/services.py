@@ -3,7 +3,8 @@ updates — pending → processing → completed | failed | canceled — so whic
 or API call changes the row is the one that goes on (charges, refunds, events, files).
 
 Credits: one is taken when the job is accepted (reference = generation id) and given back
-(`refund`) by whoever moves the row to failed or canceled, in the same transaction."""
+(`refund`) by whoever moves the row to failed or canceled, in the same transaction. A video
+(rendering/video) takes one per started second the same way, and gives them all back."""
 from __future__ import annotations
 
 import datetime as dt
@@ -46,12 +47,13 @@ def _check_data(*, project, data: dict) -> None:
 def generation_create(
     *, account, credential: Credential, project, html: str | None = None, data: dict | None,
     options: RenderOptions, metadata: dict | None, idempotency_key: str | None = None,
-    source: str = GenerationSource.API,
+    source: str = GenerationSource.API, video: dict | None = None, credits: int = 1,
 ) -> Generation:
     """Render `project` with `data` (or, without a project, the inline `html`) with `options`
     (checked by rendering.validation): validate the data against the template, take one credit,
     record the job and queue it. The returned generation's `credits_remaining` is the balance
-    right after its charge.
+    right after its charge. A video passes its plan (rendering.video.services.video_plan: format,
+    fps, frames, durationMs — kept in the options) and the credits it costs.
     Raises ValidationFailed (400), InsufficientCredits (402), RateLimited (429); changes nothing then."""
     data = data or {}
     if project is None and credential.kind == "embed":
@@ -64,17 +66,18 @@ def generation_create(
         project_ref=str(project.pk) if project is not None else "",
         source=source,
         data=data,
-        options=options_row(options, html=html),
+        options={**options_row(options, html=html), **(video or {})},
         document=project.document if project is not None else None,
         metadata=metadata or {},
-        credits_used=1,
+        credits_used=credits,
+        frames=(video or {}).get("frames", 0),
         idempotency_key=idempotency_key or "",
         deadline=now + dt.timedelta(seconds=settings.RENDER_PENDING_TIMEOUT),
     )
     with transaction.atomic():
         # credits_take locks the account's balance row: the in-flight count below is exact too.
-        balance = credits_take(account=account, amount=1, kind=LedgerKind.CHARGE, reference=generation.id,
-                               description="Render")
+        balance = credits_take(account=account, amount=credits, kind=LedgerKind.CHARGE, reference=generation.id,
+                               description="Video render" if video else "Render")
         in_flight = Generation.objects.filter(account=account, status__in=IN_FLIGHT).count()
         if in_flight >= settings.MAX_RENDERS_IN_FLIGHT:
             raise RateLimited(
@@ -102,9 +105,18 @@ def generation_push(generation: Generation) -> None:
 
 # --- finishing: fail, cancel, delete ---------------------------------------------------------
 
-def _refund(generation: Generation, why: str) -> None:
-    credits_add(account=generation.account, amount=1, kind=LedgerKind.REFUND, reference=generation.id,
-                description=f"Refund: {why}")
+def _refund(generation: Generation, why: str, amount: int) -> None:
+    if amount > 0:
+        credits_add(account=generation.account, amount=amount, kind=LedgerKind.REFUND, reference=generation.id,
+                    description=f"Refund: {why}")
+
+
+def _failure_event(generation: Generation) -> tuple[str, dict]:
+    from rendering.video.serializers import is_video, video_webhook_data
+
+    if is_video(generation):
+        return "video.failed", video_webhook_data(generation)
+    return "render.failed", webhook_data(generation)
 
 
 def generation_fail(
@@ -118,30 +130,37 @@ def generation_fail(
         rows = rows.filter(claimed_by=claimed_by)
     now = timezone.now()
     with transaction.atomic():
+        held = rows.values_list("credits_used", flat=True).first()
         moved = rows.update(status=GenerationStatus.FAILED, error=message[:2000], error_code=code, credits_used=0,
                             completed_at=now, deadline=None)
         if not moved:
             return False
         generation.refresh_from_db()
-        _refund(generation, "render failed")
+        _refund(generation, "render failed", held or 0)
+        event_type, data = _failure_event(generation)
         if generation.options.get("webhooks", True):  # a batch row's render asks for none (batches)
-            event_emit(account=generation.account, type="render.failed", data=webhook_data(generation))
+            event_emit(account=generation.account, type=event_type, data=data)
     notify_done(generation)
     generation_push(generation)
     return True
 
 
 def generation_cancel(*, generation: Generation) -> Generation:
-    """Only a pending job can be canceled (a running one is already using the renderer)."""
+    """A pending job can be canceled; a video also while it renders (its chunks stop at their
+    next batch of frames, rendering/video). A running image is already using the renderer."""
+    from rendering.video.serializers import is_video
+
+    cancelable = IN_FLIGHT if is_video(generation) else (GenerationStatus.PENDING,)
     with transaction.atomic():
-        moved = Generation.objects.filter(pk=generation.pk, status=GenerationStatus.PENDING).update(
-            status=GenerationStatus.CANCELED, credits_used=0, completed_at=timezone.now(), deadline=None
-        )
+        rows = Generation.objects.filter(pk=generation.pk, status__in=cancelable)
+        held = rows.values_list("credits_used", flat=True).first()
+        moved = rows.update(status=GenerationStatus.CANCELED, credits_used=0, completed_at=timezone.now(), deadline=None)
         generation.refresh_from_db()
         if not moved:
-            raise Conflict(f"Only pending generations can be canceled; this one is {generation.status}.",
+            what = "Only pending or processing videos" if is_video(generation) else "Only pending generations"
+            raise Conflict(f"{what} can be canceled; this one is {generation.status}.",
                            extra={"status": generation.status})
-        _refund(generation, "render canceled")
+        _refund(generation, "render canceled", held or 0)
     notify_done(generation)
     generation_push(generation)
     return generation

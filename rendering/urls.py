@@ -5,6 +5,7 @@ from rendering import apis, options_api, pages, views
 api_urlpatterns = [
     path("render/generate", apis.GenerateApi.as_view(), name="render-generate"),
     path("render/options", options_api.RenderOptionsApi.as_view(), name="render-options"),
+    path("render/video-options", apis.VideoOptionsApi.as_view(), name="render-video-options"),
     path("render/generations", apis.GenerationListApi.as_view(), name="render-generations"),
     path("render/generations/<str:generation_id>", apis.GenerationDetailApi.as_view(), name="render-generation"),
     path("render/generations/<str:generation_id>/cancel", apis.GenerationCancelApi.as_view(),

@@ -17,8 +17,10 @@ from typing import Any, cast
 from core.errors import ValidationFailed
 from rendering.engine import DEFAULT_QUALITY, Format, InvalidOptions, RenderOptions
 from rendering.engine.types import DEFAULT_FORMAT, option_problems
+from rendering.video.services import VideoRequest, parse_video_fields
 
-FIELDS = ("projectId", "html", "data", "width", "height", "format", "quality", "backgroundColor", "async", "metadata")
+FIELDS = ("projectId", "html", "data", "width", "height", "format", "quality", "backgroundColor", "async", "metadata",
+          "fps")
 DEFAULT_HTML_SIZE = 1080
 MAX_METADATA_BYTES = 4096
 MAX_HTML_CHARS = 512 * 1024
@@ -70,6 +72,8 @@ class GenerateRequest:
     background: str | None
     run_async: bool
     metadata: dict
+    # mp4 / webm / gif (rendering/video): the container and fps; `format` is then the frames' (png).
+    video: VideoRequest | None = None
 
     def options(self, *, project: Any | None) -> RenderOptions:
         """The render's options, sizes defaulting to the template's (1080 for inline html)."""
@@ -106,10 +110,15 @@ def parse_generate_body(body: object) -> GenerateRequest:
     elif not isinstance(data, dict):
         errors.add("data", "Must be an object of \"<key>.text\" / \"<key>.img\" values.")
     fmt = DEFAULT_FORMAT if body.get("format") is None else body["format"]
+    video = parse_video_fields(body, errors)
+    if video is not None:
+        fmt = DEFAULT_FORMAT  # the frames' format; the container is video.format
     quality = DEFAULT_QUALITY if body.get("quality") is None else body["quality"]
     background = body.get("backgroundColor")
     size = {field: 1 if body.get(field) is None else body[field] for field in ("width", "height")}  # absent: fine
     problems = option_problems(**size, format=fmt, quality=quality, background=background)
+    if "format" in problems:
+        problems["format"] = "Must be one of png, jpeg, webp (images) or mp4, webm, gif (videos)."
     for field, problem in problems.items():
         errors.add(API_NAMES.get(field, field), problem)
     run_async = body.get("async")
@@ -128,5 +137,5 @@ def parse_generate_body(body: object) -> GenerateRequest:
     return GenerateRequest(
         project_id=body.get("projectId"), html=body.get("html"), data=cast(dict, data), width=body.get("width"),
         height=body.get("height"), format=fmt, quality=quality, background=background,
-        run_async=cast(bool, run_async), metadata=cast(dict, metadata),
+        run_async=cast(bool, run_async), metadata=cast(dict, metadata), video=video,
     )

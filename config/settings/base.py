@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
     # names like Format680Enum and warns, which fails `check --deploy --fail-level WARNING`).
     "ENUM_NAME_OVERRIDES": {
         "ImageFormatEnum": ["png", "jpeg", "webp"],
+        "OutputFormatEnum": ["png", "jpeg", "webp", "mp4", "webm", "gif"],  # images and videos (rendering/video)
         "FontFormatEnum": "projects.models.FONT_FORMATS",
         "GenerationStatusEnum": "rendering.models.GenerationStatus.values",
     },

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from core.errors import RateLimited, ValidationFailed
 from rendering.preview import services
 from rendering.storage import absolute_url
+from rendering.video.services import frame_of
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,9 @@ class PreviewApi(APIView):
     class PreviewInputSerializer(serializers.Serializer):
         projectId = serializers.UUIDField(help_text="The template to preview.")
         data = serializers.DictField(required=False, help_text='Dynamic values: "<key>.text" / "<key>.img".')
+        frameMs = serializers.FloatField(required=False, min_value=0, help_text=(
+            "A video frame preview: the frame of the animated template at this time (ms, rounded down to a frame "
+            "of its fps) as a full-size PNG — the same pixels the video render encodes (docs: video)."))
 
     @extend_schema(
         summary="Render a free, cached preview (WebP q70) of a template",
@@ -75,7 +79,10 @@ class PreviewApi(APIView):
                 "previewUrl": serializers.URLField(help_text="WebP image, valid until expiresAt."),
                 "expiresAt": serializers.IntegerField(help_text="Unix ms when the cached entry expires."),
                 "watermarked": serializers.BooleanField(help_text="Always false."),
-                "lowRes": serializers.BooleanField(help_text="Always true: WebP q70 instead of full quality."),
+                "lowRes": serializers.BooleanField(help_text="True: WebP q70 instead of full quality; false for a "
+                                                             "frame preview (lossless PNG)."),
+                "frameMs": serializers.FloatField(required=False, help_text="Frame previews: the frame's time (ms)."),
+                "frame": serializers.IntegerField(required=False, help_text="Frame previews: the frame's index."),
                 "cached": serializers.BooleanField(help_text="True when served from the cache."),
                 "rateLimit": RATE_LIMIT_SCHEMA,
                 "generationTime": serializers.IntegerField(required=False,
@@ -103,7 +110,10 @@ class PreviewApi(APIView):
         from projects.document import validate_data
 
         validate_data(project.document, data)
-        limit, entry = services.preview_limit_and_lookup(account=request.user, project=project, data=data)
+        framed = frame_of(project.document, body.get("frameMs"))  # a video frame preview, or None
+        frame, frame_ms = framed if framed else (None, None)
+        limit, entry = services.preview_limit_and_lookup(account=request.user, project=project, data=data,
+                                                         frame_ms=frame_ms)
         if not limit.allowed:
             # The account-wide headers middleware must not overwrite the preview's X-RateLimit-Reset (ms).
             django_request = request._request
@@ -116,16 +126,18 @@ class PreviewApi(APIView):
                 retry_after=limit.retry_after, headers=limit.headers(),
                 extra={"retryAfter": limit.retry_after, "rateLimit": limit.as_body()},
             )
-        outcome = services.preview_get(account=request.user, project=project, data=data, entry=entry)
+        outcome = services.preview_get(account=request.user, project=project, data=data, entry=entry,
+                                       frame_ms=frame_ms)
         entry = outcome.entry
         answer = {
             "success": True,
             "previewUrl": absolute_url(entry["name"]),
             "expiresAt": entry["expiresAt"],
             "watermarked": False,
-            "lowRes": True,
+            "lowRes": frame is None,
             "cached": outcome.cached,
             "rateLimit": limit.as_body(),
+            **(frame or {}),
         }
         if not outcome.cached:
             answer["generationTime"] = entry["generationTime"]

@@ -41,20 +41,25 @@ def canonical(data) -> str:
     return json.dumps(data if data is not None else {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def cache_key(*, project_id, data, updated_at, width: int, height: int) -> str:
+def cache_key(*, project_id, data, updated_at, width: int, height: int, frame_ms: float | None = None) -> str:
+    """A video frame preview (frame_ms, the frame's time) is another entry than the still."""
     stamp = updated_at.isoformat() if hasattr(updated_at, "isoformat") else str(updated_at)
     material = f"{project_id}{canonical(data)}{stamp}{int(width)}x{int(height)}"
+    if frame_ms is not None:
+        material += f"@{frame_ms!r}ms"
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def file_name(*, account_id, digest: str) -> str:
-    return f"previews/{account_id}/preview-{digest}.webp"
+def file_name(*, account_id, digest: str, ext: str = "webp") -> str:
+    """WebP for previews; PNG for video frame previews (the frame's exact pixels)."""
+    return f"previews/{account_id}/preview-{digest}.{ext}"
 
 
 def digest_of_file(name: str) -> str | None:
     stem = name.rsplit("/", 1)[-1]
-    if stem.startswith("preview-") and stem.endswith(".webp"):
-        return stem[len("preview-"):-len(".webp")]
+    for ext in (".webp", ".png"):
+        if stem.startswith("preview-") and stem.endswith(ext):
+            return stem[len("preview-"):-len(ext)]
     return None
 
 

@@ -18,6 +18,7 @@ abandoned, atomically; if the worker claimed it in that instant, it keeps waitin
 time, it answers 503 at once instead of queueing behind it."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -69,26 +70,28 @@ def _lock_ttl_ms() -> int:
 
 # --- the web side ---------------------------------------------------------------------------
 
-def preview_digest(*, project, data: dict | None) -> str:
+def preview_digest(*, project, data: dict | None, frame_ms: float | None = None) -> str:
     return cache.cache_key(project_id=project.pk, data=data or {}, updated_at=project.updated_at,
-                           width=project.width, height=project.height)
+                           width=project.width, height=project.height, frame_ms=frame_ms)
 
 
-def preview_limit_and_lookup(*, account, project, data: dict | None):
+def preview_limit_and_lookup(*, account, project, data: dict | None, frame_ms: float | None = None):
     """Take from the account's buckets and look the preview up, in one Redis round trip.
     Returns (PreviewLimit, cached entry or None); the entry means nothing when the limit refused."""
     pipe = get_redis().pipeline(transaction=False)
     interpret = preview_limit_take(account_id=account.pk, client=pipe)
-    cache.cache_get(preview_digest(project=project, data=data), client=pipe)
+    cache.cache_get(preview_digest(project=project, data=data, frame_ms=frame_ms), client=pipe)
     limit_raw, entry_raw = pipe.execute()
     return interpret(limit_raw), (json.loads(entry_raw) if entry_raw else None)
 
 
-def preview_get(*, account, project, data: dict | None, entry: dict | None = None) -> PreviewOutcome:
+def preview_get(*, account, project, data: dict | None, entry: dict | None = None,
+                frame_ms: float | None = None) -> PreviewOutcome:
     """The preview of `project` with `data`: from the cache (`entry` when the caller already looked
-    it up), or rendered once on the preview queue. Raises PreviewBusy (503) or RenderFailed (500)."""
+    it up), or rendered once on the preview queue. With `frame_ms` (a frame's time), the frame of
+    the video at that time, full size, as PNG. Raises PreviewBusy (503) or RenderFailed (500)."""
     data = data or {}
-    digest = preview_digest(project=project, data=data)
+    digest = preview_digest(project=project, data=data, frame_ms=frame_ms)
     if entry is None:
         entry = cache.cache_get(digest)
     if entry is not None:
@@ -97,6 +100,7 @@ def preview_get(*, account, project, data: dict | None, entry: dict | None = Non
     payload = {
         "accountId": str(account.pk), "projectId": str(project.pk), "digest": digest,
         "document": project.document, "data": data, "width": project.width, "height": project.height,
+        "frameMs": frame_ms,
         # The web process's policy travels with the job.
         "ttlMs": settings.PREVIEW_CACHE_TTL * 1000, "cap": settings.PREVIEW_CACHE_MAX_ENTRIES,
         "renderTimeout": settings.PREVIEW_RENDER_TIMEOUT,
@@ -323,11 +327,14 @@ return 1
 
 
 def _render_job(payload: dict) -> engine.RenderJob:
-    """The engine job, built by the job builder generate uses (same document, fonts, isolation)."""
-    options = engine.RenderOptions(width=payload["width"], height=payload["height"], format="webp",
-                                   quality=settings.PREVIEW_QUALITY)
-    return render_job(account_id=payload["accountId"], options=options, document=payload["document"],
-                      data=payload["data"])
+    """The engine job, built by the job builder generate uses (same document, fonts, isolation).
+    A frame preview is the video's frame at frameMs: posed like the video's frames, lossless."""
+    frame_ms = payload.get("frameMs")
+    options = engine.RenderOptions(width=payload["width"], height=payload["height"],
+                                   format="webp" if frame_ms is None else "png", quality=settings.PREVIEW_QUALITY)
+    job = render_job(account_id=payload["accountId"], options=options, document=payload["document"],
+                     data=payload["data"])
+    return job if frame_ms is None else dataclasses.replace(job, time_ms=frame_ms)
 
 
 def _yield_to_renders() -> None:
@@ -373,7 +380,7 @@ def preview_render(*, job_id: str) -> str:
         payload = json.loads(raw_payload)
         job = _render_job(payload)
         result = engine.render(job, timeout=payload.get("renderTimeout") or settings.PREVIEW_RENDER_TIMEOUT)
-        name = cache.file_name(account_id=payload["accountId"], digest=digest)
+        name = cache.file_name(account_id=payload["accountId"], digest=digest, ext=result.format)
         _store(name, result.image)
         generation_ms = int(round((time.perf_counter() - started) * 1000))
         entry = cache.cache_put(digest=digest, name=name, url=absolute_url(name), generation_time=generation_ms,

@@ -9,7 +9,7 @@ from rendering.preview import cache
 from rendering.storage import is_local
 from rendering.views import etag_matches, image_headers
 
-PREVIEW_NAME_RE = re.compile(r"^previews/[0-9a-f-]{36}/preview-[0-9a-f]{64}\.webp$")
+PREVIEW_NAME_RE = re.compile(r"^previews/[0-9a-f-]{36}/preview-[0-9a-f]{64}\.(webp|png)$")  # png: video frames
 
 
 @require_safe
@@ -26,6 +26,6 @@ def preview_file(request, name: str):
     if etag_matches(request, etag):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(content, content_type="image/webp")
+        response = HttpResponse(content, content_type="image/png" if name.endswith(".png") else "image/webp")
     image_headers(response, cache_control="public, max-age=3600", etag=etag)
     return response

@@ -221,17 +221,20 @@ def probe(path: str) -> dict:
         raise EncodeError(f"ffprobe failed: {done.stderr.decode(errors='replace')[-500:]}")
     info = json.loads(done.stdout)
     stream = (info.get("streams") or [{}])[0]
-    rate = stream.get("avg_frame_rate") or stream.get("r_frame_rate") or "0/1"
-    num, _, den = rate.partition("/")
-    fps = float(num) / float(den or 1) if float(den or 1) else 0.0
+    num, _, den = (stream.get("r_frame_rate") or "0/1").partition("/")
+    frames = int(stream.get("nb_read_frames") or 0)
+    duration_ms = round(float((info.get("format") or {}).get("duration") or 0) * 1000, 1)
     tags = {k.lower(): v for k, v in (stream.get("tags") or {}).items()}
     return {
         "codec": stream.get("codec_name"),
         "width": stream.get("width"),
         "height": stream.get("height"),
-        "fps": fps,
-        "frames": int(stream.get("nb_read_frames") or 0),
-        "durationMs": round(float((info.get("format") or {}).get("duration") or 0) * 1000, 1),
+        # Frames over the file's duration: what a player shows (ffprobe's avg_frame_rate counts
+        # H.264's reordering delay in after a concat), and the stream's declared rate.
+        "fps": round(frames * 1000 / duration_ms, 3) if duration_ms else 0.0,
+        "declaredFps": float(num) / float(den) if den and float(den) else 0.0,
+        "frames": frames,
+        "durationMs": duration_ms,
         "pixFmt": stream.get("pix_fmt"),
         "alpha": tags.get("alpha_mode") == "1",
         "formatName": (info.get("format") or {}).get("format_name"),
