@@ -1,7 +1,11 @@
 """Request-wide rules: request ids, framing policy, the API's body rules and rate-limit headers."""
+import json
+import os
 import re
+import tempfile
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 
 from core.errors import PayloadTooLarge, UnsupportedMediaType, error_json_response, outage_error
 from core.ids import new_id
@@ -69,28 +73,61 @@ class ApiRequestGuardMiddleware:
         return None
 
     def check(self, request):
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        has_body = length > 0 or chunked
         multipart_allowed = any(request.path.rstrip("/") == p for p in settings.API_MULTIPART_PATHS)
-        if content_type == "multipart/form-data" and multipart_allowed:
-            if length > settings.API_MAX_UPLOAD_BYTES + 64 * 1024:
-                return PayloadTooLarge(f"Upload exceeds {settings.API_MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-            return None
-        if not has_body and not content_type:
+        upload = content_type == "multipart/form-data" and multipart_allowed
+        limit = upload_limit() if upload else settings.API_MAX_JSON_BYTES
+        if chunked and not request.META.get("CONTENT_LENGTH") and buffer_unsized_body(request, limit) is None:
+            return too_large(upload)
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if upload:
+            return too_large(upload) if length > limit else None
+        if length == 0 and not content_type:
             return None
         if content_type != "application/json":
             expected = "application/json or multipart/form-data" if multipart_allowed else "application/json"
             return UnsupportedMediaType(f"Content-Type must be {expected}.")
-        if length > settings.API_MAX_JSON_BYTES:
-            return PayloadTooLarge(f"JSON body exceeds {settings.API_MAX_JSON_BYTES // 1024} KB.")
-        if chunked:
-            body = request.read(settings.API_MAX_JSON_BYTES + 1)
-            if len(body) > settings.API_MAX_JSON_BYTES:
-                return PayloadTooLarge(f"JSON body exceeds {settings.API_MAX_JSON_BYTES // 1024} KB.")
-            request._body = body
+        return too_large(upload) if length > limit else None
+
+
+def upload_limit() -> int:
+    """The most bytes an upload request may have: the file cap plus room for the multipart framing."""
+    return settings.API_MAX_UPLOAD_BYTES + 64 * 1024
+
+
+def too_large(upload: bool) -> PayloadTooLarge:
+    if upload:
+        return PayloadTooLarge(f"Upload exceeds {settings.API_MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+    return PayloadTooLarge(f"JSON body exceeds {settings.API_MAX_JSON_BYTES // 1024} KB.")
+
+
+def buffer_unsized_body(request, limit: int) -> int | None:
+    """A body sent without Content-Length (Transfer-Encoding: chunked): measure it — None past `limit`
+    bytes — and give the request a CONTENT_LENGTH, without which Django's multipart parser reads
+    nothing ("file is required"). The ASGI handler has already spooled the whole body to a file
+    (AsgiBodyLimit stops it at the limit); under WSGI it is read here, at most limit + 1 bytes."""
+    if isinstance(request, ASGIRequest):
+        body = request._stream
+        body.seek(0, os.SEEK_END)
+        size = body.tell()
+        body.seek(0)
+    else:
+        source = request.META["wsgi.input"]
+        body = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+        size = 0
+        while size <= limit:
+            chunk = source.read(min(64 * 1024, limit + 1 - size))
+            if not chunk:
+                break
+            body.write(chunk)
+            size += len(chunk)
+        body.seek(0)
+        request._stream = body
+    if size > limit:
         return None
+    request.META["CONTENT_LENGTH"] = str(size)
+    return size
 
 
 class RateLimitHeadersMiddleware:
@@ -107,3 +144,54 @@ class RateLimitHeadersMiddleware:
             response["X-RateLimit-Remaining"] = str(state.remaining)
             response["X-RateLimit-Reset"] = str(state.reset)
         return response
+
+
+class AsgiBodyLimit:
+    """ASGI wrapper around Django: Django's ASGI handler spools a whole request body to disk before
+    any middleware sees it, whatever its size. This answers 413 for a declared Content-Length past
+    the largest body we accept without reading it, and cuts a chunked body off at that size."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = max(upload_limit(), settings.API_MAX_JSON_BYTES)
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            return await self._too_large(scope, send)
+        received, cut, started = 0, False, False
+
+        async def limited_receive():
+            nonlocal received, cut
+            if cut:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    cut = True  # Django reads a disconnect, drops the body and answers nothing
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def watched_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, limited_receive, watched_send)
+        if cut and not started:
+            await self._too_large(scope, send)
+
+    @staticmethod
+    async def _too_large(scope, send):
+        request_id = new_id("req")
+        upload = scope.get("path", "").rstrip("/") in settings.API_MULTIPART_PATHS
+        error = too_large(upload)
+        body = json.dumps({"success": False, "error": error.message, "code": error.code,
+                           "requestId": request_id}).encode()
+        await send({"type": "http.response.start", "status": 413, "headers": [
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", request_id.encode()), (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
