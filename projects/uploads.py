@@ -103,8 +103,7 @@ def _check_raster(data: bytes, expected: str) -> CheckedImage:
                     raise _bad_file(f"The animation has {frames} frames; at most {_max_frames()} are accepted.")
                 if frames * width * height > _max_animation_pixels():
                     raise _bad_file("The animation is too large (frames × pixels).")
-                img.seek(0)
-                img.load()  # decode the first frame fully: a truncated or corrupt file fails here
+                _check_pixels(img, data, expected)
         except ValidationFailed:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -115,6 +114,149 @@ def _check_raster(data: bytes, expected: str) -> CheckedImage:
             raise _bad_file("The image is corrupt or truncated.") from None
     mime, ext = RASTER_FORMATS[expected]
     return CheckedImage(mime=mime, ext=ext, width=width, height=height, content=data)
+
+
+# Images at most this big are decoded in the web process (≤ 16 MB of pixels); larger GIF/WebP files
+# are decoded by a short-lived child process, so the web process never holds their pixels.
+IN_PROCESS_DECODE_PIXELS = 4_000_000
+
+
+def _check_pixels(img, data: bytes, fmt: str) -> None:
+    """Prove the pixel data decodes — a truncated or corrupt file fails here — without holding a
+    full decoded copy of a large image in the web process: a PNG's compressed stream is inflated in
+    pieces and counted (check_png_stream), a JPEG is decoded at 1/8 scale (libjpeg still reads all of
+    its data), a large GIF or WebP is decoded in a child process. Small images are simply decoded."""
+    width, height = img.size
+    if fmt == "PNG":
+        check_png_stream(data)
+    elif fmt == "JPEG":
+        img.draft(None, (max(1, width // 8), max(1, height // 8)))
+        img.load()
+    elif width * height <= IN_PROCESS_DECODE_PIXELS:
+        img.seek(0)
+        img.load()
+    else:
+        _decode_in_child(data, fmt)
+
+
+_CHILD_DECODE = """
+import resource, sys, warnings
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
+from PIL import Image
+Image.MAX_IMAGE_PIXELS = None
+data = sys.stdin.buffer.read()
+import io
+with Image.open(io.BytesIO(data), formats=[sys.argv[2]]) as img:
+    img.seek(0)
+    img.load()
+"""
+
+
+def _decode_in_child(data: bytes, fmt: str) -> None:
+    import subprocess
+    import sys
+
+    limit = 1024 * 1024 * 1024 + _max_pixels() * 8  # the interpreter, Pillow and the pixels, with room
+    try:
+        result = subprocess.run([sys.executable, "-c", _CHILD_DECODE, str(limit), fmt], input=data,
+                                capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        raise _bad_file("The image took too long to decode.") from None
+    if result.returncode != 0:
+        raise _bad_file("The image is corrupt or truncated.")
+
+
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type → samples per pixel
+_PNG_DEPTHS = {0: {1, 2, 4, 8, 16}, 2: {8, 16}, 3: {1, 2, 4, 8}, 4: {8, 16}, 6: {8, 16}}
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+_INFLATE_PIECE = 256 * 1024
+
+
+def _png_rows(width: int, height: int, depth: int, colour: int, interlaced: bool) -> list[tuple[int, int]]:
+    """(rows, bytes per row including the filter byte) of each pass of the image data."""
+    def row_bytes(pixels: int) -> int:
+        return 1 + (pixels * _PNG_CHANNELS[colour] * depth + 7) // 8
+
+    if not interlaced:
+        return [(height, row_bytes(width))]
+    passes = []
+    for x0, y0, dx, dy in _ADAM7:
+        cols, rows = max(0, -(-(width - x0) // dx)), max(0, -(-(height - y0) // dy))
+        if cols and rows:
+            passes.append((rows, row_bytes(cols)))
+    return passes
+
+
+class _RowWalker:
+    """Follows inflated PNG data row by row: every row starts with a filter type 0–4."""
+
+    def __init__(self, passes: list[tuple[int, int]]):
+        self.row_starts = iter(r for rows, size in passes for r in [size] * rows)
+        self.expected = sum(rows * size for rows, size in passes)
+        self.seen = 0
+        self.next_row = 0  # offset (in the whole stream) of the next filter byte
+        self._size = next(self.row_starts, None)
+
+    def feed(self, piece: bytes) -> None:
+        end = self.seen + len(piece)
+        if end > self.expected:
+            raise _bad_file("The image is corrupt (more image data than its size).")
+        while self._size is not None and self.next_row < end:
+            if piece[self.next_row - self.seen] > 4:
+                raise _bad_file("The image is corrupt (bad row filter).")
+            self.next_row += self._size
+            self._size = next(self.row_starts, None)
+        self.seen = end
+
+
+def check_png_stream(data: bytes) -> None:
+    """Validate a PNG without decoding it into memory: every chunk's CRC, the header's fields, and
+    the image data inflated in bounded pieces (at most _INFLATE_PIECE bytes at a time), which must
+    be exactly as long as the header says, row filters valid, ending in IEND."""
+    import struct
+    import zlib
+
+    corrupt = "The image is corrupt or truncated."
+    pos, size = 8, len(data)
+    walker, inflater, first = None, zlib.decompressobj(), True
+    idat_started = idat_done = False
+    while True:
+        if pos + 8 > size:
+            raise _bad_file(corrupt)
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        end = pos + 8 + length
+        if end + 4 > size:
+            raise _bad_file(corrupt)
+        body = data[pos + 8:end]
+        if zlib.crc32(body, zlib.crc32(kind)) != struct.unpack(">I", data[end:end + 4])[0]:
+            raise _bad_file(corrupt)
+        pos = end + 4
+        if first:
+            if kind != b"IHDR" or length != 13:
+                raise _bad_file(corrupt)
+            width, height, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", body)
+            if depth not in _PNG_DEPTHS.get(colour, ()) or compression or filtering or interlace > 1:
+                raise _bad_file(corrupt)
+            walker = _RowWalker(_png_rows(width, height, depth, colour, bool(interlace)))
+            first = False
+        elif kind == b"IDAT":
+            if idat_done:
+                raise _bad_file(corrupt)  # image data must be one run of IDAT chunks
+            idat_started = True
+            try:
+                piece = inflater.decompress(body, _INFLATE_PIECE)
+                walker.feed(piece)
+                while inflater.unconsumed_tail or len(piece) == _INFLATE_PIECE:  # output may be pending
+                    piece = inflater.decompress(inflater.unconsumed_tail, _INFLATE_PIECE)
+                    walker.feed(piece)
+            except zlib.error:
+                raise _bad_file(corrupt) from None
+        elif idat_started:
+            idat_done = True
+        if kind == b"IEND":
+            break
+    if not (inflater.eof and walker.seen == walker.expected):
+        raise _bad_file(corrupt)
 
 
 # --- SVG -----------------------------------------------------------------------------------
