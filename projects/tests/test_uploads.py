@@ -171,6 +171,25 @@ def test_assets_list_get_delete(api, outsider_api, owner):
     assert name  # the file goes after the commit (on_commit); the row is what the API answers for
 
 
+def test_embed_sessions_list_assets_but_delete_none(api, owner):
+    """The Studio's asset library inside an embed: the account's images to reuse, no deleting."""
+    asset_id = upload(api, ASSETS, "a.png", png_bytes()).json()["asset"]["id"]
+    embed = embed_client(owner)
+    assert [a["id"] for a in embed.get(ASSETS).json()["assets"]] == [asset_id]
+    r = embed.delete(f"{ASSETS}/{asset_id}")
+    assert r.status_code == 403 and r.json()["code"] == "FORBIDDEN"
+    assert Asset.objects.filter(pk=asset_id).exists()
+
+
+def test_deleting_an_asset_removes_its_file(api, owner, django_capture_on_commit_callbacks):
+    asset_id = upload(api, ASSETS, "a.png", png_bytes()).json()["asset"]["id"]
+    name = Asset.objects.get(pk=asset_id).file.name
+    assert default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"{ASSETS}/{asset_id}").status_code == 200
+    assert not default_storage.exists(name)
+
+
 def test_uploaded_asset_url_is_accepted_in_documents_and_data(api):
     url = upload(api, ASSETS, "a.png", png_bytes()).json()["asset"]["url"]
     doc = {"version": 1, "elements": [{"id": "i", "type": "image", "x": 0, "y": 0, "width": 10, "height": 10,

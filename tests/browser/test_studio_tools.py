@@ -179,6 +179,8 @@ def upload_asset(account, name: str, colour, size):
 
 @pytest.mark.parametrize("theme,language", LOOKS)
 def test_asset_library_browse_reuse_delete(owner, outsider, card, dashboard_page, theme, language):
+    from django.core.files.storage import default_storage
+
     from projects.models import Asset
 
     red = upload_asset(owner, "red.png", (220, 38, 38), (120, 60))
@@ -221,6 +223,7 @@ def test_asset_library_browse_reuse_delete(owner, outsider, card, dashboard_page
     card_el.get_by_test_id("confirm-delete-asset").click()
     card_el.wait_for(state="detached")
     assert list(Asset.objects.filter(account=owner).values_list("pk", flat=True)) == [blue.pk]
+    assert not default_storage.exists(red.file.name)
     assert Asset.objects.filter(pk=theirs.pk).exists()
     page.keyboard.press("Escape")
     library.wait_for(state="detached")
