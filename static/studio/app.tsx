@@ -25,6 +25,7 @@ import { lang, t } from './i18n';
 import { imageFromAsset, newElement, type NewElementKind } from './new-element';
 import { Layers, Properties } from './panels';
 import { TestData } from './test-data';
+import { Timeline } from './timeline';
 import { Topbar } from './topbar';
 
 export function App() {
@@ -54,8 +55,8 @@ export function App() {
   if (fatal) return <Fatal code={fatal.code} message={fatal.message} />;
 
   const rendering = render.gen?.status === 'pending' || render.gen?.status === 'processing';
-  // Room under the canvas for a panel that belongs to it (a video timeline): null for now.
-  const canvasPanel: ComponentChildren = null;
+  // Under the canvas: the video timeline (scrubs the canvas with the renderer's seek).
+  const canvasPanel: ComponentChildren = ed.project ? <Timeline readOnly={!!config.readOnly} /> : null;
 
   return (
     <div class="studio" data-testid="studio">

@@ -7,6 +7,7 @@ import { editor, uniqueKey, useEditor } from './editor';
 import type { FontOption } from './fonts';
 import { t } from './i18n';
 import { Icon } from './icons';
+import { AnimationProps } from './timeline';
 
 export type { FontOption };
 
@@ -190,6 +191,7 @@ export function Properties({ fonts, onUploadFont, onUploadImage, onOpenLibrary, 
         </div>
       </section>
       {el.type !== 'shape' && <DynamicProps el={el} set={set} />}
+      <AnimationProps el={el} />
     </div>
   );
 }

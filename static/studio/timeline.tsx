@@ -8,6 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   ANIMATION_PRESETS,
+  animationSpan,
   elementSpan,
   frameAt,
   frameCount,
@@ -56,6 +57,7 @@ const STYLE = `
 .timeline__track { position: relative; height: 18px; background: var(--surface-2); border-radius: 5px; cursor: pointer; }
 .timeline__span { position: absolute; top: 2px; bottom: 2px; background: var(--accent-soft); border: 1px solid var(--accent); border-radius: 4px; }
 .timeline__row.is-selected .timeline__span { background: var(--accent); }
+.timeline__phase { position: absolute; top: 0; bottom: 0; background: var(--accent-2); opacity: 0.55; border-radius: 3px; pointer-events: none; }
 .timeline__handle { position: absolute; top: -2px; bottom: -2px; width: 8px; cursor: ew-resize; background: var(--accent-2); border-radius: 3px; }
 .timeline__handle--start { inset-inline-start: -4px; }
 .timeline__handle--end { inset-inline-end: -4px; }
@@ -200,6 +202,15 @@ function Row({ el, duration, fps, selected, playhead, pct, readOnly }: {
 }) {
   const track = useRef<HTMLDivElement>(null);
   const span = elementSpan(el, duration);
+  const length = Math.max(1, span.end - span.start);
+  // The enter and exit as darker stretches of the bar (relative to the bar itself).
+  const phases = (['enter', 'exit'] as const).flatMap((kind) => {
+    if (!el[kind]) return [];
+    const { start, end } = animationSpan(el[kind]!, kind, duration);
+    const from = Math.max(0, (start - span.start) / length) * 100;
+    const to = Math.min(1, (end - span.start) / length) * 100;
+    return to > from ? [{ kind, from, width: to - from }] : [];
+  });
   const drag = (edge: 'start' | 'end') => (event: PointerEvent) => {
     if (readOnly) return;
     event.preventDefault();
@@ -230,6 +241,7 @@ function Row({ el, duration, fps, selected, playhead, pct, readOnly }: {
       <span class="timeline__name" title={label(el)}>{label(el)}</span>
       <div class="timeline__track" ref={track} onPointerDown={() => editor.select([el.id])}>
         <div class="timeline__span" data-testid={`timeline-span-${el.id}`} style={{ insetInlineStart: pct(span.start), width: `calc(${pct(span.end)} - ${pct(span.start)})` }}>
+          {phases.map((p) => <span key={p.kind} class="timeline__phase" data-testid={`timeline-${p.kind}-${el.id}`} style={{ insetInlineStart: `${p.from}%`, width: `${p.width}%` }} />)}
           <span class="timeline__handle timeline__handle--start" title={w('startHandle')} data-testid={`timeline-start-${el.id}`} onPointerDown={drag('start')} />
           <span class="timeline__handle timeline__handle--end" title={w('endHandle')} data-testid={`timeline-end-${el.id}`} onPointerDown={drag('end')} />
         </div>

@@ -128,3 +128,18 @@ def test_piped_frames_decode_to_the_captured_pixels(tmp_path):
     subprocess.run([ffmpeg.ffmpeg_path(), "-loglevel", "error", "-i", str(path), "-vf", "select=eq(n\\,7)",
                     "-frames:v", "1", str(out)], check=True)
     assert same(Image.open(out).convert("RGBA"), captured[7])
+
+
+@pytest.mark.django_db
+def test_a_still_render_at_a_frame_time_is_that_frame_exactly():
+    """What a frame preview renders (engine.render with time_ms, PNG) is the video's frame, pixel
+    for pixel — also right after other renders on the same page (warm path, then at rest)."""
+    import dataclasses
+
+    document = animated_doc()
+    frames = capture(document)
+    for index in (2, 7, 4):
+        posed = engine.render(dataclasses.replace(job(document), time_ms=index * 100.0))
+        assert same(Image.open(io.BytesIO(posed.image)).convert("RGBA"), frames[index]), index
+    rest = Image.open(io.BytesIO(engine.render(job(document)).image)).convert("RGBA")
+    assert red_left_edge(rest) == 200 and not same(rest, frames[2])
