@@ -69,6 +69,8 @@ def test_a_render_appears_live_and_its_detail_page_reruns_it(owner, outsider, ca
         " return i && i.complete && i.naturalWidth === 400; })()")
     assert "Teal card" in live.inner_text() and "Completed" in live.inner_text()
     assert page.get_by_test_id("render-card").count() == 2
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "renders-live-en-light.png"), full_page=True)
     assert page.errors == []
 
     # The detail page: data, timings, download, and "Render again" makes a new render.
@@ -89,6 +91,8 @@ def test_a_render_appears_live_and_its_detail_page_reruns_it(owner, outsider, ca
     # It was in flight when the page opened; the page reloads itself when it is done.
     page.get_by_test_id("render-image").locator("img").wait_for(timeout=30_000)
     assert "Completed" in page.get_by_test_id("render-status").inner_text()
+    page.wait_for_function("document.querySelector('[data-testid=render-image] img').naturalWidth === 400")
+    page.screenshot(path=str(SHOTS / "render-detail-live-en-light.png"), full_page=True)
 
     # The ledger's generation id leads here.
     page.goto(page.url.split("/render/")[0] + "/render/billing")
