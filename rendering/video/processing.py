@@ -46,6 +46,10 @@ RUNS_KEY = "audome:video:{}:runs"  # hash: chunk index → times the chunk was s
 KEY_TTL = 24 * 3600
 CHECK_EVERY = 0.5  # seconds between cancel checks / progress writes of a chunk
 SECONDS_PER_FRAME_BUDGET = 0.5  # the sweeper's patience: RENDER_JOB_TIMEOUT + this per frame left
+# Chunks and the finish go to the render queue's lowest priority (Redis transport: the list
+# `render\x06\x169`, which a worker pops only when the plain `render` list is empty): an image
+# render queued behind a long video waits for at most the chunk a worker is busy with.
+CHUNK_PRIORITY = 9
 
 
 def spec_of(generation: Generation) -> VideoSpec:
@@ -155,12 +159,13 @@ def video_render(generation: Generation, *, me: str) -> str:
     from .tasks import finish_video, render_video_chunk
 
     missing = [i for i in range(len(chunks)) if not default_storage.exists(chunk_name(generation.pk, i, spec))]
+    where = {"queue": settings.RENDER_QUEUE, "priority": CHUNK_PRIORITY}
     if not missing:
-        finish_video.apply_async((generation.pk, me), queue=settings.RENDER_QUEUE)
+        finish_video.apply_async((generation.pk, me), **where)
     else:
         chord(
-            [render_video_chunk.si(generation.pk, i, me).set(queue=settings.RENDER_QUEUE) for i in missing],
-            finish_video.si(generation.pk, me).set(queue=settings.RENDER_QUEUE),
+            [render_video_chunk.si(generation.pk, i, me).set(**where) for i in missing],
+            finish_video.si(generation.pk, me).set(**where),
         ).apply_async()
     return "dispatched"
 

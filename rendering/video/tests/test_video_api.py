@@ -283,3 +283,27 @@ def test_video_options(api):
     assert body["fps"] == {"min": 1, "max": 60, "default": 30}
     assert (body["maxDurationMs"], body["maxWidth"], body["maxHeight"]) == (60_000, 1920, 1920)
     assert body["creditsPerSecond"] == settings.VIDEO_CREDITS_PER_SECOND
+
+
+def test_images_go_between_chunks(chunked_worker, api, owner):
+    """A long video does not hold up an image queued after it for more than one chunk."""
+    from rendering.tests.helpers import solid_html
+
+    project = project_of(owner, animated_document(duration=4000, fps=10))  # 40 frames: 10 chunks of 4
+    video_id = api.post(URL, {"projectId": str(project.pk), "format": "mp4"}).json()["generationId"]
+    runs = RUNS_KEY.format(video_id)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not get_redis().hget(runs, "0"):
+        time.sleep(0.05)
+    image = api.post(URL, {"html": solid_html("#00ff00"), "width": 64, "height": 64, "async": True})
+    assert image.status_code == 202, image.content
+    image_id = image.json()["generationId"]
+    while time.monotonic() < deadline and Generation.objects.get(pk=image_id).status != "completed":
+        time.sleep(0.05)
+    started_chunks = len(get_redis().hgetall(runs))
+    assert Generation.objects.get(pk=image_id).status == "completed"
+    assert Generation.objects.get(pk=video_id).status == "processing"
+    assert started_chunks <= 2, started_chunks  # the chunk running when the image came, perhaps the next
+    while time.monotonic() < deadline + 120 and Generation.objects.get(pk=video_id).status == "processing":
+        time.sleep(0.5)
+    assert Generation.objects.get(pk=video_id).status == "completed"
