@@ -18,6 +18,7 @@ ORDER = [
     "templates",
     "api/projects",
     "api/render",
+    "video",
     "batch",
     "api/preview",
     "signed-urls",
