@@ -140,3 +140,16 @@ def test_api_reference_works_without_internet(open_page):
     assert page.get_by_text("Render a template (or inline html) into an image").count() >= 1
     # Only Redoc's own "powered by" logo is asked of the internet (an <img>; nothing waits on it).
     assert [u for u in outside if not u.startswith("https://cdn.redoc.ly/redoc/logo-mini.svg")] == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_dashboard_page_scrolls_sideways_at_390px(open_page, language):
+    account = _account(f"phone-all-{language}@example.com", credits=20)
+    Project.objects.create(account=account, name="A template with a rather long name for a phone", width=1080,
+                           height=1080, document={"version": 1})
+    credits_take(account=account, amount=1, reference="gen_01PHONEALL000000000000000", description="Render")
+    page = open_page(None, account=account, language=language, viewport=(390, 844))
+    for path in DASHBOARD_PAGES:
+        page.goto(page.base_url + path)
+        widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], f"{path} scrolls sideways: {widths[0]}px of content in {widths[1]}px"
