@@ -1,9 +1,8 @@
 """The back office: accounts, API tokens (never a secret: name and prefix only) and embed
-sessions. Credits (balance, ledger, staff grants) live in billing's admin."""
+sessions. Credits (balance, ledger, staff grants) live in billing's admin; the dashboard app
+adds an account's balance to this page (dashboard/admin.py)."""
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, EmbedSession, User
@@ -30,35 +29,18 @@ class ApiTokenInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["-date_joined"]
-    list_display = ["email", "name", "credits", "is_active", "is_staff", "date_joined"]
+    list_display = ["email", "name", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("name",)}),
-        ("Credits", {"fields": ("credits",)}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    readonly_fields = ["last_login", "date_joined", "credits"]
+    readonly_fields = ["last_login", "date_joined"]
     inlines = [ApiTokenInline]
-
-    @admin.display(description="Credits")
-    def credits(self, obj):
-        from billing.services import credits_balance
-
-        balance = credits_balance(account=obj)
-        try:
-            from billing.models import CreditBalance
-
-            row = CreditBalance.objects.filter(account=obj).only("pk").first()
-            url = reverse("admin:billing_creditbalance_adjust", args=[row.pk]) if row else None
-        except Exception:  # billing's admin not there (yet): show the figure alone
-            url = None
-        if url:
-            return format_html('{} · <a href="{}">grant or adjust</a>', balance, url)
-        return balance
 
 
 @admin.register(ApiToken)

@@ -1,16 +1,14 @@
-"""/api/tokens and /api/account (contract §2)."""
+"""/api/tokens (contract §2). /api/account and its usage are the dashboard app's (they read billing and rendering)."""
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import TokenScope
-from accounts.selectors import account_usage, token_list
+from accounts.selectors import token_list
 from accounts.serializers import token_to_dict
 from accounts.services import token_create, token_rename, token_revoke
-from billing.selectors import plan_of
-from billing.services import credits_balance
 
 TOKEN_SCHEMA = inline_serializer(
     "Token",
@@ -82,34 +80,3 @@ class TokenDetailApi(APIView):
     def delete(self, request, token_id: str):
         token = token_revoke(account=request.user, token_id=token_id)
         return Response({"success": True, "tokenData": token_to_dict(token)})
-
-
-class AccountApi(APIView):
-    required_scope = "read-only"
-
-    @extend_schema(summary="The account behind the token", tags=["Account"], responses=OpenApiResponse(description="Account, token, credits and plan."))
-    def get(self, request):
-        credential = request.auth
-        plan = plan_of(account=request.user)
-        return Response(
-            {
-                "success": True,
-                "user": {"id": str(request.user.pk), "email": request.user.email},
-                "token": {
-                    "id": getattr(credential, "id", None),
-                    "name": getattr(credential, "name", None) or credential.kind,
-                    "scope": credential.scope,
-                },
-                "credits": {"balance": credits_balance(account=request.user)},
-                "plan": {"code": plan["code"], "name": plan["name"]},
-            }
-        )
-
-
-class AccountUsageApi(APIView):
-    required_scope = "read-only"
-
-    @extend_schema(summary="Usage in the current billing cycle", tags=["Account"], responses=OpenApiResponse(description="Monthly usage figures."))
-    def get(self, request):
-        return Response({"success": True, **account_usage(account=request.user)})
-

@@ -1,4 +1,5 @@
-"""Every write to accounts and tokens."""
+"""Every write to accounts and tokens. What other apps do about them (starting credits, webhook
+events) they do on accounts.signals, sent inside the same transaction."""
 import hmac
 
 from django.conf import settings
@@ -8,10 +9,9 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, EmbedSession, TokenScope, User
 from accounts.serializers import token_to_dict
+from accounts.signals import account_event, user_created
 from accounts.tokens import EMBED_PREFIX, looks_like_token, new_api_token, token_hash
-from billing.services import credits_grant
 from core.errors import Conflict, NotFound, ValidationFailed
-from webhooks.services import event_emit
 
 
 @transaction.atomic
@@ -20,9 +20,7 @@ def user_create(*, email: str, password: str | None, starting_credits: int | Non
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict("An account with this email already exists.")
     user = User.objects.create_user(email=email, password=password)
-    credits = settings.FREE_PLAN_STARTING_CREDITS if starting_credits is None else starting_credits
-    if credits > 0:
-        credits_grant(account=user, amount=credits, description="Free plan starting credits")
+    user_created.send(sender=User, user=user, starting_credits=starting_credits)
     return user
 
 
@@ -46,7 +44,7 @@ def token_create(*, account: User, name: str, scope: str = TokenScope.FULL_ACCES
     token = ApiToken.objects.create(
         account=account, name=name, scope=scope, prefix=plain[4:12], token_hash=token_hash(plain)
     )
-    event_emit(account=account, type="token.created", data={"token": token_to_dict(token)})
+    account_event.send(sender=ApiToken, account=account, type="token.created", data={"token": token_to_dict(token)})
     return token, plain
 
 
@@ -73,7 +71,7 @@ def token_revoke(*, account: User, token_id: str) -> ApiToken:
     changed = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db()
     if changed:
-        event_emit(account=account, type="token.revoked", data={"token": token_to_dict(token)})
+        account_event.send(sender=ApiToken, account=account, type="token.revoked", data={"token": token_to_dict(token)})
     return token
 
 

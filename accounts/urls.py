@@ -6,15 +6,12 @@ from accounts import apis, device_apis, device_views, views
 api_urlpatterns = [
     path("tokens", apis.TokenListCreateApi.as_view()),
     path("tokens/<str:token_id>", apis.TokenDetailApi.as_view()),
-    path("account", apis.AccountApi.as_view()),
-    path("account/usage", apis.AccountUsageApi.as_view()),
     path("auth/device/code", device_apis.DeviceCodeApi.as_view()),
     path("auth/device/token", device_apis.DeviceTokenApi.as_view()),
 ]
 
 # Pages (mounted at the root).
 urlpatterns = [
-    path("render", views.home, name="dashboard_home"),
     path("render/api-tokens", views.api_tokens, name="api_tokens"),
     path("render/device", device_views.device_page, name="device_login"),
     path("accounts/signup/", views.signup, name="signup"),

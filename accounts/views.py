@@ -1,7 +1,6 @@
-"""Dashboard pages of accounts: sign up, log in/out, passwords, the /render home, API tokens,
-and the theme switch. Token actions on the page go through the REST API (/api/tokens) with the
+"""Pages of accounts: sign up, log in/out, passwords, API tokens and the theme switch (the
+/render home is the dashboard app's). Token actions on the page go through the REST API (/api/tokens) with the
 session cookie + CSRF, so the page and API clients share one code path."""
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,17 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import EmailAuthenticationForm, SignupForm
 from accounts.models import TokenScope
-from accounts.selectors import account_usage, token_list
+from accounts.selectors import token_list
 from accounts.services import user_create
 from accounts.signals import user_signed_up
-from billing.selectors import plan_of
 from core.errors import Conflict
 
 THEMES = ("light", "dark", "auto")
@@ -82,61 +79,6 @@ def theme_set(request):
     if theme in THEMES:
         response.set_cookie(THEME_COOKIE, theme, max_age=365 * 86400, samesite="Lax", secure=request.is_secure())
     return response
-
-
-def _recent_projects(account):
-    if not apps.is_installed("projects"):
-        return None
-    from projects.models import Project
-
-    qs = Project.objects.filter(account=account).order_by("-updated_at")
-    return {"count": qs.count(), "items": list(qs[:5])}
-
-
-def _recent_renders(account):
-    """The latest generations (None while the rendering app isn't installed)."""
-    if not apps.is_installed("rendering"):
-        return None
-    from rendering.selectors import generation_list
-    from rendering.storage import absolute_url
-
-    rows = list(generation_list(account=account).select_related("project")[:6])
-    for g in rows:
-        g.image_url = absolute_url(g.output) if g.output and g.status == "completed" else None
-    return rows
-
-
-@login_required
-def home(request):
-    account = request.user
-    usage = account_usage(account=account)
-    limit = usage["monthlyLimit"] or 0
-    tokens = list(token_list(account=account)[:5])
-    context = {
-        "usage": usage,
-        "cycle_start": parse_datetime(usage["billingCycleStart"]),
-        "cycle_end": parse_datetime(usage["billingCycleEnd"]),
-        "usage_percent": min(100, round(100 * usage["monthlyUsed"] / limit)) if limit else 0,
-        "plan": plan_of(account=account),
-        "tokens": tokens,
-        "active_tokens": token_list(account=account).filter(revoked_at__isnull=True).count(),
-        "max_tokens": settings.MAX_ACTIVE_TOKENS,
-        "projects": _recent_projects(account),
-        "renders": _recent_renders(account),
-        "billing_available": apps.is_installed("billing") and _has_page("/render/billing"),
-        "api_base": settings.PUBLIC_BASE_URL,
-    }
-    return render(request, "dashboard/home.html", context)
-
-
-def _has_page(path: str) -> bool:
-    from django.urls import Resolver404, resolve
-
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
 
 
 @login_required

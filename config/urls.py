@@ -2,7 +2,6 @@
 pages, `urlpatterns` (mounted at the root)."""
 from importlib import import_module
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
@@ -14,19 +13,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from core import views as core_views
 
 ROUTE_MODULES = ("accounts", "projects", "rendering", "rendering.preview", "rendering.signed", "billing", "webhooks",
-                 "embed", "docs", "batches")
+                 "embed", "docs", "batches", "dashboard")
 
 api_urlpatterns = []
 page_urlpatterns = []
 for module_name in ROUTE_MODULES:
-    if not apps.is_installed(module_name.split(".")[0]):
-        continue
-    try:
-        module = import_module(f"{module_name}.urls")
-    except ModuleNotFoundError as exc:
-        if not f"{module_name}.urls".startswith(exc.name or "-"):
-            raise
-        continue
+    module = import_module(f"{module_name}.urls")
     api_urlpatterns += getattr(module, "api_urlpatterns", [])
     page_urlpatterns += getattr(module, "urlpatterns", [])
 

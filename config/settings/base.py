@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rendering",
     "batches",
     "embed",
+    "dashboard",
     "docs",
 ]
 

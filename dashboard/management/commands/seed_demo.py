@@ -4,12 +4,12 @@
 import json
 from pathlib import Path
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
 from accounts.services import credential_authenticate, token_create, user_create
 from billing.services import credits_balance, credits_grant
+from projects.services import demo_project_ensure
 
 DEMO_EMAIL = "demo@audome.local"
 DEMO_PASSWORD = "audome-demo-2026"
@@ -35,9 +35,5 @@ class Command(BaseCommand):
             _token, plain = token_create(account=user, name="Demo token (make run)")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(plain)
-        project_id = None
-        if apps.is_installed("projects"):
-            from projects.services import demo_project_ensure
-
-            project_id = str(demo_project_ensure(account=user).pk)
+        project_id = str(demo_project_ensure(account=user).pk)
         self.stdout.write(json.dumps({"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "token": plain, "projectId": project_id}))
