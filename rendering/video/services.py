@@ -43,7 +43,8 @@ def parse_video_fields(body: dict, errors) -> VideoRequest | None:
     if fps is not None and (not isinstance(fps, int) or isinstance(fps, bool) or not 1 <= fps <= MAX_FPS):
         errors.add("fps", f"Must be a whole number from 1 to {MAX_FPS}.")
     if body.get("html") is not None:
-        errors.add("html", "Videos are made from templates: send projectId (inline html can't be animated).")
+        errors.add("format", f"{fmt} is a video format: videos are made from templates (send projectId); "
+                             "inline html renders as png, jpeg or webp.")
     background = body.get("backgroundColor")
     if fmt == "mp4" and isinstance(background, str) and background.strip().lower() == "transparent":
         errors.add("backgroundColor", "MP4 has no alpha channel: use webm (or gif) for a transparent video.")

@@ -259,7 +259,7 @@ def test_bad_video_requests_are_400_and_change_nothing(api, owner, extra, field)
 
 def test_video_needs_a_template(api):
     response = api.post(URL, {"html": "<p>hi</p>", "format": "mp4"})
-    assert response.status_code == 400 and "html" in response.json()["details"]
+    assert response.status_code == 400 and "format" in response.json()["details"]
 
 
 def test_another_accounts_template_is_not_found(api, outsider):
