@@ -16,6 +16,7 @@ ORDER = [
     "getting-started",
     "authentication",
     "templates",
+    "studio",
     "api/projects",
     "api/render",
     "video",
