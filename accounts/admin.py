@@ -1,6 +1,8 @@
 """The back office: accounts, API tokens (never a secret: name and prefix only) and embed
 sessions. Credits (balance, ledger, staff grants) live in billing's admin; the dashboard app
 adds an account's balance to this page (dashboard/admin.py)."""
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +34,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "name", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "name"]
-    fieldsets = (
+    fieldsets: tuple[tuple[Any, dict[str, Any]], ...] = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("name",)}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),

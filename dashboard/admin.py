@@ -1,5 +1,7 @@
 """The back office's account page with the account's credits: accounts' UserAdmin plus a column
 and a field from billing (the balance, and a link to grant or adjust it)."""
+from typing import Any
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -15,7 +17,7 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(AccountsUserAdmin):
     list_display = [*AccountsUserAdmin.list_display[:2], "credits", *AccountsUserAdmin.list_display[2:]]
-    fieldsets = (*AccountsUserAdmin.fieldsets[:2], ("Credits", {"fields": ("credits",)}),
+    fieldsets: tuple[tuple[Any, dict[str, Any]], ...] = (*AccountsUserAdmin.fieldsets[:2], ("Credits", {"fields": ("credits",)}),
                  *AccountsUserAdmin.fieldsets[2:])
     readonly_fields = [*AccountsUserAdmin.readonly_fields, "credits"]
 

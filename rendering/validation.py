@@ -44,6 +44,18 @@ class Errors:
             raise ValidationFailed(f"{field}: {messages[0]}", details=self.details)
 
 
+def body_errors(body: object, fields: tuple[str, ...]) -> Errors:
+    """The start of a strict check of a JSON body: 400 unless it is an object; an error for each
+    field it has beyond `fields`, more to be added by the caller."""
+    if not isinstance(body, dict):
+        raise ValidationFailed("The body must be a JSON object.", details={"non_field_errors": ["Expected a JSON object."]})
+    errors = Errors()
+    for key in body:
+        if key not in fields:
+            errors.add(key, "Unknown field.")
+    return errors
+
+
 def render_options(*, names: dict[str, str] | None = None, **values: Any) -> RenderOptions:
     """RenderOptions(**values), or ValidationFailed (400) naming each field that breaks a rule;
     `names` maps RenderOptions' field names to the caller's (e.g. {"width": "w"})."""
@@ -85,12 +97,8 @@ class GenerateRequest:
 def parse_generate_body(body: object) -> GenerateRequest:
     """Check types and ranges of a generate request; return the cleaned values.
     Template-dependent checks (data keys, default size) happen once the project is known."""
-    if not isinstance(body, dict):
-        raise ValidationFailed("The body must be a JSON object.", details={"non_field_errors": ["Expected a JSON object."]})
-    errors = Errors()
-    for key in body:
-        if key not in FIELDS:
-            errors.add(key, "Unknown field.")
+    errors = body_errors(body, FIELDS)
+    assert isinstance(body, dict)
     has_project = body.get("projectId") is not None
     has_html = body.get("html") is not None
     if has_project and has_html:

@@ -56,7 +56,7 @@ def notify_done(generation: Generation) -> None:
         log.warning("could not wake the waiter of %s", generation.id, exc_info=True)
 
 
-def _apply_done(generation: Generation, raw: bytes) -> bool:
+def _apply_done(generation: Generation, raw: bytes | str) -> bool:
     """Copy a finished state sent by notify_done onto generation; False if it isn't one."""
     try:
         message = json.loads(raw)

@@ -9,10 +9,13 @@ bash scripts/ensure-redis.sh || exit 1
 export DJANGO_SETTINGS_MODULE=config.settings.test
 if [ $# -gt 0 ]; then exec .venv/bin/pytest "$@"; fi
 
-groups=(core accounts projects rendering batches billing webhooks embed docs tests clients/python clients/typescript)
+groups=(core accounts projects rendering batches billing webhooks embed dashboard docs tests clients/python clients/typescript)
 passed=0; failed=0; status=0
 mkdir -p var
-# The front end's types (static/: Studio, SDK, renderer, dashboard), before any pytest.
+# The Python types (pyproject.toml [tool.mypy]: the render path, core's shared pieces, the
+# dashboard), then the front end's (static/: Studio, SDK, renderer, dashboard), before any pytest.
+echo "=== mypy"
+if ! .venv/bin/mypy; then status=1; failed=$((failed + 1)); fi
 echo "=== tsc"
 if ! npx --no-install tsc --noEmit -p .; then status=1; failed=$((failed + 1)); fi
 for group in "${groups[@]}"; do

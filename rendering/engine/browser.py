@@ -285,6 +285,8 @@ class BrowserState:
         return idle or since >= int(_setting("RENDER_RSS_CHECK_RENDERS", 200))
 
     def _memory_over(self) -> str | None:
+        if not self.browser_pid:
+            return None
         rss = tree_rss_mb(self.browser_pid)
         self.rss_checked_at, self.rss_checked_renders = time.monotonic(), self.renders
         return f"RSS {rss:.0f} MB" if rss > _setting("RENDER_MAX_RSS_MB", 1500) else None
@@ -315,6 +317,7 @@ class BrowserState:
                 pass
 
     def _new_context(self):
+        assert self.browser is not None, "ensure() launches the browser first"
         context = self.browser.new_context(
             service_workers="block",
             accept_downloads=False,
@@ -383,7 +386,7 @@ class BrowserState:
             if url.startswith(ORIGIN + "/"):
                 path = url[len(ORIGIN):].split("?", 1)[0].split("#", 1)[0]
                 if path == PAGE_PATH:
-                    return route.fulfill(status=200, body=self.assets.page_html, headers={
+                    return route.fulfill(status=200, body=self.assets.page_html, headers={  # type: ignore[union-attr]  # routed after ensure()
                         "content-type": "text/html; charset=utf-8",
                         "content-security-policy": RENDER_PAGE_CSP,
                         "cache-control": "no-store",
@@ -394,7 +397,7 @@ class BrowserState:
                         "content-security-policy": HTML_PAGE_CSP,
                         "cache-control": "no-store",
                     })
-                hit = self.assets.files.get(path) or self.blobs.get(path)
+                hit = self.assets.files.get(path) or self.blobs.get(path)  # type: ignore[union-attr]
                 if hit is not None:
                     mime, body = hit
                     return route.fulfill(status=200, body=body, headers={

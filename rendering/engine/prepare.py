@@ -140,7 +140,7 @@ def prepare(job: RenderJob, timeout: float) -> Prepared:
     if job.html is not None:
         urls = html_image_urls(job.html)
     else:
-        urls = document_image_urls(job.document, job.data or {})
+        urls = document_image_urls(job.document or {}, job.data or {})
     fetched = images.fetch_images(urls, timeout=max(1.0, min(10.0, timeout)))
     for url, value in fetched.items():
         if isinstance(value, images.Blob):

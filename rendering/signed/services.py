@@ -28,7 +28,7 @@ from core.ratelimit import sliding_window_hit
 from core.redis import get_redis
 from projects.document import validate_data
 from projects.models import Project
-from rendering.engine import RenderOptions
+from rendering.engine import Format, RenderOptions
 from rendering.models import IN_FLIGHT, Generation, GenerationSource, GenerationStatus
 from rendering.preview.cache import canonical, lock_acquire, lock_owner, lock_release
 from rendering.services import generation_create
@@ -38,7 +38,7 @@ from rendering.waiting import generation_wait, release_db_connection
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = {"png": "png", "jpg": "jpeg", "webp": "webp"}  # the URL's extension → the format
+EXTENSIONS: dict[str, Format] = {"png": "png", "jpg": "jpeg", "webp": "webp"}  # the URL's extension → the format
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 RESERVED = {"w", "h", "q", "exp", "s"}
 OPTION_PARAMS = {"width": "w", "height": "h", "quality": "q"}
@@ -195,7 +195,8 @@ def _render(*, key: str, project, data: dict, options: RenderOptions) -> SignedO
         generation = generation_create(
             account=account, credential=SIGNED_URL, project=project, data=data,
             options=options, metadata={},
-            idempotency_key=f"su:{key}", source=GenerationSource.SIGNED_URL,
+            idempotency_key=f"su:{key}",
+            source=GenerationSource.SIGNED_URL,  # type: ignore[arg-type]  # a TextChoices str; no django-stubs
         )
     release_db_connection()  # the wait is on Redis; generation_wait reconnects to re-read the row
     generation = generation_wait(generation, settings.RENDER_SYNC_TIMEOUT)

@@ -10,7 +10,7 @@ from core.auth import SESSION
 from core.redis import get_redis
 from rendering import engine, processing
 from rendering.engine import RenderOptions
-from rendering.models import Generation, GenerationStatus
+from rendering.models import GenerationStatus
 from rendering.preview import services as previews
 from rendering.preview.cache import now_ms
 from rendering.preview.tests.conftest import DOCUMENT, HEIGHT, WIDTH, clean_preview_keys
