@@ -29,12 +29,9 @@ def _presets() -> list[dict]:
 
 
 def _fonts(account) -> dict:
+    from projects.fonts import catalogue
     from projects.selectors import fonts_for
     from projects.serializers import font_to_dict
-    try:  # the catalogue is moving from rendering.engine.fonts to projects.fonts
-        from projects.fonts import catalogue
-    except ImportError:
-        from rendering.engine.fonts import catalogue
 
     return {"bundled": catalogue(), "account": [font_to_dict(font) for font in fonts_for(account=account)]}
 
