@@ -1,7 +1,7 @@
 /**
  * Audome API client: a thin layer over `fetch` whose paths, parameters, request bodies and
  * answers are typed from the server's OpenAPI schema (`/api/schema`, generated into
- * `src/generated/schema.d.ts` by openapi-typescript).
+ * `src/generated/schema.ts` by openapi-typescript; tsc emits its declarations into dist/ with the client).
  *
  *   const audome = new Audome({ token: process.env.AUDOME_TOKEN, baseUrl: "https://audome.example" });
  *   const render = await audome.render(projectId, { "title.text": "Hi" }, { format: "png" });
@@ -82,7 +82,7 @@ export class AudomeError extends Error {
 export interface AudomeConfig {
   /** API token (`aud_…`). Default: process.env.AUDOME_TOKEN where there is a process. */
   token?: string;
-  /** Default: process.env.AUDOME_BASE_URL, else http://127.0.0.1:8000. */
+  /** Default: process.env.AUDOME_BASE_URL, else https://audome.io. */
   baseUrl?: string;
   maxRetries?: number;
   /** A Retry-After longer than this (seconds) is not waited for: the error is thrown. */
@@ -113,7 +113,7 @@ export class Audome {
 
   constructor(config: AudomeConfig = {}) {
     this.token = config.token ?? env("AUDOME_TOKEN");
-    this.baseUrl = (config.baseUrl ?? env("AUDOME_BASE_URL") ?? "http://127.0.0.1:8000").replace(/\/+$/, "");
+    this.baseUrl = (config.baseUrl ?? env("AUDOME_BASE_URL") ?? "https://audome.io").replace(/\/+$/, "");
     this.maxRetries = config.maxRetries ?? 3;
     this.maxRetryWait = config.maxRetryWait ?? 60;
     this.fetcher = config.fetch ?? globalThis.fetch.bind(globalThis);

@@ -62,7 +62,7 @@ class BaseClient:
         headers = {"Accept": "application/json", "User-Agent": f"audome-python/{__version__}", **call.headers}
         if call.auth:
             if not self.token:
-                raise AuthenticationError("No API token: pass token=, set AUDOME_TOKEN, or run `audome login`.",
+                raise AuthenticationError("No API token: set AUDOME_TOKEN, run `audome login`, or pass a token.",
                                           code="UNAUTHORIZED")
             headers["Authorization"] = f"Bearer {self.token}"
         return headers

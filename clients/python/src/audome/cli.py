@@ -244,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--token", default=argparse.SUPPRESS,
                         help="API token (default: AUDOME_TOKEN, then the stored login)")
     common.add_argument("--base-url", default=argparse.SUPPRESS,
-                        help="server (default: AUDOME_BASE_URL, then the stored login's, then http://127.0.0.1:8000)")
+                        help="server (default: AUDOME_BASE_URL, then the stored login's, then https://audome.io)")
 
     parser = Parser(prog="audome", parents=[common], description="Render images with Audome from the command line.",
                     epilog="Exit codes: 0 ok, 1 permanent error, 2 retryable error.")
