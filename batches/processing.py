@@ -213,12 +213,22 @@ def batch_finish(batch: Batch) -> bool:
 def generation_settled(*, generation_id: str) -> None:
     """After a render task: if the generation is a batch row's, settle it, give the account's
     batches the freed slot and finish the batch if that was its last row."""
-    row = BatchRow.objects.filter(generation_id=generation_id).select_related("batch").first()
+    row = BatchRow.objects.filter(generation_id=generation_id).select_related("batch").defer(
+        "data", "metadata", "batch__templates").first()
     if row is None:
+        # Another render of an account with open batches freed a slot of its in-flight limit.
+        waiting = Batch.objects.filter(status__in=OPEN, account__generations__pk=generation_id).values_list(
+            "account_id", flat=True).first()
+        if waiting is not None:
+            batch_feed(account_id=waiting)
         return
     rows_settle(generation_id=generation_id)
     batch_feed(account_id=row.batch.account_id)
-    if not batch_finish(row.batch):
+    # The last row to settle finishes the batch (each hook settles its own row before it looks,
+    # so the last one sees none left); until then only a throttled progress update.
+    if BatchRow.objects.filter(batch_id=row.batch_id, status__in=(RowStatus.PENDING, RowStatus.QUEUED)).exists():
+        batch_push(row.batch)
+    elif not batch_finish(row.batch):
         batch_push(row.batch)
 
 

@@ -113,3 +113,14 @@ def test_another_accounts_template_has_no_batch_page(owner, outsider, dashboard_
     page = dashboard_page(owner, f"/render/projects/{theirs.pk}/batch")
     assert page.get_by_test_id("batch-page").count() == 0
     assert "Seasonal" not in page.content() and theirs.name not in page.locator("main").inner_text()
+
+
+def test_the_templates_page_links_each_template_to_its_batch_page(owner, dashboard_page):
+    project = make_project(owner, name="Seasonal card")
+    page = dashboard_page(owner, "/render/projects")
+    link = page.get_by_test_id("batch-link")
+    assert link.count() == 1 and link.inner_text() == "Batch"
+    page.screenshot(path=str(SHOTS / "batch-link-projects-en-light.png"))
+    link.click()
+    page.wait_for_url(f"**/render/projects/{project.pk}/batch")
+    assert page.get_by_test_id("batch-page").is_visible()
