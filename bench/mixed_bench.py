@@ -485,7 +485,8 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=8)
     parser.add_argument("--photos", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2, help="Celery render worker processes (-c)")
-    parser.add_argument("--warmup", type=int, default=16, help="mixed requests before the first level")
+    parser.add_argument("--warmup", type=int, default=64,
+                        help="mixed requests before the first level (64: most of the 32 templates seen by both workers)")
     parser.add_argument("--new-accounts", type=int, default=5)
     parser.add_argument("--cycle-accounts", type=int, default=100)
     parser.add_argument("--cycle-rounds", type=int, default=2)

@@ -303,7 +303,9 @@ ASSET_MAX_ANIMATION_PIXELS = env_int("ASSET_MAX_ANIMATION_PIXELS", 400_000_000)
 
 # --- rendering: engine (Chromium pool, renderer page, remote images) ---
 CHROMIUM_PATH = env("CHROMIUM_PATH", "/usr/bin/chromium")
-RENDER_CONTEXTS = env_int("RENDER_CONTEXTS", 4)  # warm browser contexts (one per account) per worker
+RENDER_CONTEXTS = env_int("RENDER_CONTEXTS", 10)  # warm browser contexts (one per account) per worker (#17: 4 → 10)
+RENDER_PAGE_CANVASES = env_int("RENDER_PAGE_CANVASES", 4)  # templates kept built per account's render page
+RENDER_FRAMES_MB = env_int("RENDER_FRAMES_MB", 64)  # last PNGs kept for band captures, all accounts together
 RENDER_RECYCLE_AFTER = env_int("RENDER_RECYCLE_AFTER", 1000)  # restart Chromium after this many renders
 RENDER_MAX_RSS_MB = env_int("RENDER_MAX_RSS_MB", 1500)  # …or when its processes grow past this
 RENDER_RSS_CHECK_SECONDS = env_int("RENDER_RSS_CHECK_SECONDS", 5)  # memory read while idle, at most this often

@@ -12,8 +12,11 @@ memory — and aborts everything else. Chromium is also pointed at a dead proxy 
 included) and WebRTC may not use non-proxied UDP, so whatever escapes interception
 (preconnects, WebSockets, WebRTC) goes nowhere.
 
-Isolation: one browser context per isolation key (the account), a small LRU of warm ones,
-closed on eviction. Service workers are blocked.
+Isolation: one browser context per isolation key (the account), an LRU of RENDER_CONTEXTS
+warm ones, closed on eviction; a spare one is made while idle for the next new account.
+Service workers are blocked. Within an account's context, its render page keeps the canvases
+of its last RENDER_PAGE_CANVASES templates (one shown, the others hidden), and the engine
+their last PNGs for band captures (RENDER_FRAMES_MB for all accounts together).
 
 Recycling: Chromium restarts after RENDER_RECYCLE_AFTER renders, or when its process tree
 outgrows RENDER_MAX_RSS_MB; that memory is read while the engine is idle (or, under a load
@@ -97,6 +100,14 @@ HTML_PAGE_CSP = (
 )
 
 
+# A render page's viewport grows to cover the canvases it renders up to this many pixels.
+GROW_MAX_PIXELS = 2400 * 2400
+
+
+def _frame_bytes(frame) -> int:
+    return len(frame.png) * (2 if frame.has_strips else 1)
+
+
 def _setting(name, default):
     return getattr(settings, name, default)
 
@@ -167,12 +178,65 @@ class _Context:
         self.html_page = None
         self.html_cdp = None
         self.html_viewport = (0, 0)
-        # The static key of the canvas the render page holds (rendering.engine._static_key),
-        # None when unknown: a new page, or a render that did not finish.
-        self.built_key: str | None = None
-        # The PNG the render page last produced, for band captures (engine/frames.py); None
-        # when the page's pixels may no longer be those.
-        self.frame = None
+        # The static keys (prepare.static_key) of the canvases the render page keeps, least
+        # recently used first, as the page keeps them (RENDER_PAGE_CANVASES of them): a key
+        # here is only a belief — a page that lost it answers needDocument.
+        self.held: OrderedDict[str, None] = OrderedDict()
+        # The last PNG of each kept canvas, for band captures (engine/frames.py).
+        self.frames: dict[str, object] = {}
+        self._shown: str | None = None
+
+    @property
+    def built_key(self) -> str | None:
+        """The key of the canvas the page shows; None when unknown (a new page, a render that
+        did not finish)."""
+        return self._shown
+
+    @built_key.setter
+    def built_key(self, key: str | None) -> None:
+        if key is None and self._shown is not None:  # that canvas can't be trusted any more
+            self.held.pop(self._shown, None)
+            self.frames.pop(self._shown, None)
+        self._shown = key
+
+    @property
+    def frame(self):
+        """The shown canvas's last PNG (a Frame), None when its pixels may no longer be those."""
+        return self.frames.get(self._shown) if self._shown else None
+
+    @frame.setter
+    def frame(self, frame) -> None:
+        if self._shown is None:
+            return
+        if frame is None:
+            self.frames.pop(self._shown, None)
+        else:
+            self.frames[self._shown] = frame
+
+    def forget_page(self) -> None:
+        """The render page is new: it holds no canvas."""
+        self._shown = None
+        self.held.clear()
+        self.frames.clear()
+
+    def take(self, key: str) -> bool:
+        """A render of canvas `key` starts: whether the page should hold it. Until the render
+        is through, that canvas is neither held nor shown (a failed render leaves no belief)."""
+        held = key in self.held
+        self.held.pop(key, None)
+        self.frames.pop(key, None)
+        self._shown = None
+        return held
+
+    def keep(self, key: str, limit: int) -> None:
+        """`key` is the canvas shown and the most recently used; the oldest beyond `limit` go
+        (the page drops the same ones)."""
+        self.held.pop(key, None)
+        self.held[key] = None
+        self._shown = key
+        while len(self.held) > max(1, limit):
+            old, _ = self.held.popitem(last=False)
+            self.frames.pop(old, None)
 
 
 class BrowserState:
@@ -291,6 +355,19 @@ class BrowserState:
         self.rss_checked_at, self.rss_checked_renders = time.monotonic(), self.renders
         return f"RSS {rss:.0f} MB" if rss > _setting("RENDER_MAX_RSS_MB", 1500) else None
 
+    def trim_frames(self, current: _Context) -> None:
+        """Keeps the band-capture frames of all contexts within RENDER_FRAMES_MB: the least
+        recently used contexts' go first (a frame is the PNG, and about as much again once cut
+        into strips). The current context's frame of this render stays."""
+        budget = float(_setting("RENDER_FRAMES_MB", 64)) * 1024 * 1024
+        contexts = [c for c in self.contexts.values() if c.frames]
+        total = sum(_frame_bytes(f) for c in contexts for f in c.frames.values())
+        for ctx in contexts:
+            if total <= budget:
+                return
+            for key in [k for k in ctx.frames if ctx is not current or k != ctx.built_key]:
+                total -= _frame_bytes(ctx.frames.pop(key))
+
     # -- contexts and pages --
 
     def context_for(self, key: str) -> _Context:
@@ -298,7 +375,7 @@ class BrowserState:
         if ctx is not None:
             self.contexts.move_to_end(key)
             return ctx
-        self._evict(max(1, _setting("RENDER_CONTEXTS", 4)) - 1)
+        self._evict(max(1, _setting("RENDER_CONTEXTS", 10)) - 1)
         if self.spare is not None:
             ctx, self.spare = self.spare, None
             ctx.key = key
@@ -351,7 +428,7 @@ class BrowserState:
     def render_page(self, ctx: _Context):
         if ctx.page is not None and not ctx.page.is_closed():
             return ctx.page
-        ctx.built_key, ctx.frame = None, None
+        ctx.forget_page()
         page = ctx.context.new_page()
         page.goto(ORIGIN + PAGE_PATH, wait_until="load", timeout=30_000)
         page.wait_for_function("window.__audome && window.__audome.ready", timeout=30_000)
@@ -418,10 +495,23 @@ class BrowserState:
     # -- capture --
 
     @staticmethod
-    def set_viewport(page, current: tuple[int, int], width: int, height: int) -> tuple[int, int]:
-        if current != (width, height):
-            page.set_viewport_size({"width": width, "height": height})
-        return (width, height)
+    def set_viewport(page, current: tuple[int, int], width: int, height: int, *, grow: bool = False) -> tuple[int, int]:
+        """Sizes the page's viewport for a width×height capture and returns its size. `grow`
+        (the render page, whose canvases are absolutely placed at their own size): a viewport
+        that already covers the canvas is kept, and a larger one grows to cover both, up to
+        GROW_MAX_PIXELS — templates of other sizes in turn don't resize the page every time
+        (a resize re-lays out and re-allocates the page's surfaces). An html page's layout
+        depends on its viewport: it gets exactly the canvas."""
+        wanted = (width, height)
+        if grow:
+            if width <= current[0] and height <= current[1]:
+                return current
+            both = (max(width, current[0]), max(height, current[1]))
+            if both[0] * both[1] <= GROW_MAX_PIXELS:
+                wanted = both
+        if current != wanted:
+            page.set_viewport_size({"width": wanted[0], "height": wanted[1]})
+        return wanted
 
     @staticmethod
     def capture(cdp, width: int, height: int, fmt: str, quality: int, scale: float = 1.0,

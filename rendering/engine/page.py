@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 import uuid
 
+from django.conf import settings
+
 from .browser import ORIGIN
 from .frames import capture_render_page
 from .prepare import Prepared
@@ -27,14 +29,15 @@ def in_browser(state, job: RenderJob, prep: Prepared, budget_ms: float):
     try:
         if job.html is None:
             page = state.render_page(ctx)
-            ctx.viewport = state.set_viewport(page, ctx.viewport, width, height)
+            ctx.viewport = state.set_viewport(page, ctx.viewport, width, height, grow=True)
             t0 = setup_started
-            frame, ctx.frame = ctx.frame, None  # the page's pixels are about to change
+            frame = ctx.frames.get(prep.static_key)  # that canvas's last PNG, if kept
             out = render_in_page(page, ctx, job, prep, width, height, budget_ms)
             layout_ms = (time.perf_counter() - t0) * 1000
             warnings = out.get("warnings") or []
             image, capture_ms, encode_ms, ctx.frame = capture_render_page(
                 state, ctx.cdp, frame, out, width, height, fmt, quality, scale)
+            state.trim_frames(ctx)
         else:
             page = state.html_page(ctx)
             ctx.html_viewport = state.set_viewport(page, ctx.html_viewport, width, height)
@@ -74,16 +77,19 @@ _RENDER_CALL = "(p) => window.__audome.render(p)"
 
 
 def render_in_page(page, ctx, job: RenderJob, prep: Prepared, width: int, height: int, budget_ms: float) -> dict:
-    """The page's render: only the data when it holds this document's canvas, else everything."""
+    """The page's render: only the data when it holds this document's canvas (shown or kept
+    hidden), else everything. The page keeps RENDER_PAGE_CANVASES canvases, so an account
+    that alternates between templates switches canvases instead of rebuilding them."""
     key = prep.static_key
-    payload = {"key": key, "data": job.data or {}, "images": prep.images, "timeMs": job.time_ms,
+    limit = max(1, int(getattr(settings, "RENDER_PAGE_CANVASES", 4)))
+    payload = {"key": key, "data": job.data or {}, "images": prep.images, "timeMs": job.time_ms, "keep": limit,
                "imageTimeoutMs": min(15_000, budget_ms), "fontTimeoutMs": min(10_000, budget_ms)}
-    held, ctx.built_key = ctx.built_key == key, None  # unknown until this render is through
+    held = ctx.take(key)  # neither held nor shown until this render is through
     out = page.evaluate(_RENDER_CALL, payload) if held else {"needDocument": True}
     if out.get("needDocument"):
         out = page.evaluate(_RENDER_CALL, {**payload, "document": job.document, "width": width, "height": height,
                                            "background": job.options.background, "fonts": prep.fonts})
-    ctx.built_key = key
+    ctx.keep(key, limit)
     return out
 
 

@@ -89,6 +89,25 @@ def test_changing_the_title_recaptures_only_its_rows_and_matches_full_captures()
     assert im.format == "PNG" and im.size == (W, H)
 
 
+def test_band_captures_go_on_after_switching_to_another_template_and_back():
+    """Each canvas a page keeps has its own last PNG: after another template of the same
+    account (another size), a render of the first is still a band, with the right pixels."""
+    other = doc(text_el("title", "Link", x=40, y=40, width=1000, height=200, fontSize=64),
+                rect_el("r", x=0, y=500, width=1200, height=130, fill="#22c55e"), background="#ffffff")
+    key = new_key()
+    for i, (document, width, height) in enumerate([(CARD, W, H)] * 3 + [(other, 1200, 630), (CARD, W, H),
+                                                                           (other, 1200, 630), (CARD, W, H)]):
+        before = counts()
+        data = {"title.text": f"Render {i}"}
+        result = render(document, data=data, key=key, width=width, height=height)
+        used = {k: v - before[k] for k, v in counts().items()}
+        assert same_pixels(image_of(result), captured_now(key, width, height)), f"render {i} differs from the page"
+        fresh = render(document, data=data, key=new_key(), width=width, height=height)
+        assert same_pixels(image_of(result), image_of(fresh)), f"render {i} differs from a full build"
+        if i in (4, 6):  # back on the card: its own frame, strips already made
+            assert used["band"] == 1, (i, used)
+
+
 def test_the_rows_text_left_are_repainted_when_it_gets_shorter():
     # Text that overflows its box downward (no auto-fit), then a short value: the old lines'
     # rows must be cleared in the spliced image.

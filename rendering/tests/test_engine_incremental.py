@@ -248,14 +248,49 @@ def test_two_documents_alternating_in_one_account_never_mix():
     steps = [(one, {"title.text": "A"}), (two, {"title.text": "A"}), (one, {"title.text": "B"}),
              (two, {"title.text": "B"}), (two, {"title.text": "C"})]
     results = [render(d, data=data, key=key, width=400, height=200) for d, data in steps]
-    assert stats(key) == {"builds": 4, "updates": 1}  # a new document is always built
-    # another size or background of the same document is another canvas too
+    # each document is built once and kept: switching back to it updates it
+    assert stats(key) == {"builds": 2, "updates": 3}
+    # another size or background of the same document is another canvas
     render(one, key=key, width=400, height=200)
     render(one, key=key, width=400, height=201)
     render(one, key=key, width=400, height=201, background="#00ff00")
-    assert stats(key) == {"builds": 7, "updates": 1}
+    assert stats(key) == {"builds": 4, "updates": 4}
     for (d, data), result in zip(steps, results, strict=True):
         assert_same(result, full_build(d, data=data, width=400, height=200))
+
+
+def test_a_page_keeps_at_most_render_page_canvases_and_rebuilds_the_oldest(settings):
+    settings.RENDER_PAGE_CANVASES = 2
+    docs = [doc(text_el("title", name, x=10, y=10 + 20 * i, width=300, height=60, fontSize=30),
+                rect_el("r", x=0, y=150, width=100 + 50 * i, height=40, fill=colour), background=bg)
+            for i, (name, colour, bg) in enumerate((("One", "#ff0000", "#ffffff"), ("Two", "#00ff00", "#000000"),
+                                                     ("Three", "#0000ff", "#888888")))]
+    key = new_key()
+    steps = [(0, "a"), (1, "a"), (2, "a"), (1, "b"), (2, "b"), (0, "b")]
+    results = [render(docs[i], data={"title.text": t}, key=key, width=400, height=200) for i, t in steps]
+    # 0, 1, 2 built (0 dropped for 2); 1 and 2 kept (updates); 0 built again
+    assert stats(key) == {"builds": 4, "updates": 2}
+    assert in_page(key, "() => document.querySelectorAll('.audome-root').length") == 2
+    assert in_page(key, "() => [...document.querySelectorAll('.audome-root')].filter((r) => r.style.display !== 'none').length") == 1
+    for (i, t), result in zip(steps, results, strict=True):
+        assert_same(result, full_build(docs[i], data={"title.text": t}, width=400, height=200))
+
+
+def test_templates_of_other_sizes_in_turn_match_full_builds():
+    """The render page's viewport grows to cover the canvases it renders (it is not resized
+    back for a smaller one): each canvas still comes out at its own size, as a full build."""
+    wide = doc(text_el("title", "Wide", x=20, y=20, width=560, height=80, fontSize=48, autoFit=True),
+               rect_el("r", x=500, y=200, width=100, height=100, fill="#ff00ff"), background="#102030")
+    tall = doc(text_el("title", "Tall", x=20, y=500, width=200, height=80, fontSize=40),
+               image_el("hero", GREEN, x=0, y=0, width=240, height=400), background="#fefefe")
+    key = new_key()
+    steps = [(CARD, 400, 300, "x"), (wide, 600, 300, "y"), (tall, 240, 640, "z"), (CARD, 400, 300, "w"),
+             (wide, 600, 300, "v")]
+    for document, width, height, text in steps:
+        result = render(document, data={"title.text": text}, key=key, width=width, height=height)
+        assert image_of(result).size == (width, height)
+        assert_same(result, full_build(document, data={"title.text": text}, width=width, height=height))
+    assert stats(key) == {"builds": 3, "updates": 2}
 
 
 def test_a_restarted_chromium_gives_a_page_without_state_and_a_full_build():

@@ -18,6 +18,11 @@
 // A payload's `timeMs` poses the canvas at that time after the render (a frame preview); the
 // next render without it puts the canvas back at rest first (static/renderer/animation.ts).
 //
+// The page keeps up to `keep` canvases (payload.keep, default 1), one per key, least recently
+// used first out: an account that alternates between templates switches canvases (the one
+// shown, the others `display: none`) instead of rebuilding them. Every canvas has a root of
+// its own; nothing is shared between them but the page (one account's context) and its fonts.
+//
 // `dirtyRows` ([top, bottom) or null: unknown) are the canvas rows an update may have
 // repainted since the render before; the engine re-captures only those (engine/frames.py).
 //
@@ -42,20 +47,36 @@ export interface RenderPayload {
   fontTimeoutMs?: number;
   /** Video: pose the animated elements at this time (ms) once built; none: at rest (a still). */
   timeMs?: number | null;
+  /** How many canvases (keys) the page may keep; the least recently used beyond are dropped. */
+  keep?: number;
 }
 
 export type PageRenderResult =
   | { warnings: RenderWarning[]; layoutMs: number; incremental: boolean; dirtyRows?: [number, number] | null }
   | { needDocument: true };
 
-function root(): HTMLElement {
-  let el = document.getElementById('audome-root');
-  if (!el) {
-    el = document.createElement('div');
-    el.id = 'audome-root';
-    document.body.appendChild(el);
-  }
+/** A new root for one canvas, shown (the shown one has the id audome-root). */
+function newRoot(): HTMLElement {
+  const el = document.createElement('div');
+  el.className = 'audome-root';
+  document.body.appendChild(el);
   return el;
+}
+
+/** Shows el's canvas and hides the one shown before (or drops it, when it isn't kept). */
+function show(el: HTMLElement): void {
+  if (shown && shown !== el) {
+    const before = shown;
+    if ([...held.values()].some((h) => h.built.root === before)) {
+      before.style.setProperty('display', 'none');
+      before.removeAttribute('id');
+    } else {
+      before.remove();
+    }
+  }
+  el.style.removeProperty('display');
+  el.id = 'audome-root';
+  shown = el;
 }
 
 function resetPage(): void {
@@ -69,8 +90,32 @@ function resetPage(): void {
 
 let chain: Promise<unknown> = Promise.resolve();
 
-/** The canvas built last and the key it was built for (null: nothing to update). */
-let live: { key: string; built: BuiltDocument } | null = null;
+interface Held {
+  key: string;
+  built: BuiltDocument;
+}
+/** The canvas shown, with its key (null: nothing shown can be updated or posed). */
+let live: Held | null = null;
+/** The canvases kept, by key, least recently used first (`live` among them). */
+const held = new Map<string, Held>();
+/** The root shown now. */
+let shown: HTMLElement | null = null;
+
+function keepLimit(payload: RenderPayload): number {
+  const n = Math.floor(Number(payload.keep ?? 1));
+  return Number.isFinite(n) ? Math.max(1, Math.min(64, n)) : 1;
+}
+
+/** Drops the least recently used canvases beyond `limit` (never the one shown). */
+function trim(limit: number): void {
+  for (const [key, h] of held) {
+    if (held.size <= limit) break;
+    if (h === live) continue;
+    held.delete(key);
+    h.built.root.remove();
+  }
+}
+
 /** Builds and updates done by this page (white-box checks in the engine tests). */
 const stats = { builds: 0, updates: 0 };
 /** The live canvas is posed at a time (seek), not at rest. */
@@ -105,13 +150,17 @@ function perRender(payload: RenderPayload): UpdateOptions {
 
 async function update(payload: RenderPayload): Promise<PageRenderResult> {
   const started = performance.now();
-  if (!live || typeof payload.key !== 'string' || live.key !== payload.key) return { needDocument: true };
+  const current = typeof payload.key === 'string' ? held.get(payload.key) : undefined;
+  if (!current) return { needDocument: true };
   const wasPosed = posed;
-  if (posed) await seekTo(null); // updates start from the canvas at rest
-  const current = live;
-  live = null; // until the update is through: a failed one leaves no canvas to trust
+  if (posed) await seekTo(null); // updates start from a canvas at rest (kept canvases always are)
+  show(current.built.root);
+  held.delete(current.key); // until the update is through: a failed one leaves no canvas to trust
+  live = null;
   const result = await updateDocument(current.built, payload.data ?? {}, perRender(payload));
+  held.set(current.key, current);
   live = current;
+  trim(keepLimit(payload));
   stats.updates += 1;
   return {
     warnings: result.warnings,
@@ -123,11 +172,18 @@ async function update(payload: RenderPayload): Promise<PageRenderResult> {
 
 async function build(payload: RenderPayload & { document: TemplateDocument }): Promise<PageRenderResult> {
   const started = performance.now();
+  if (posed) await seekTo(null); // the canvas shown is kept at rest
   live = null;
   posed = false;
   resetPage();
-  const el = root();
-  el.replaceChildren();
+  const key = typeof payload.key === 'string' && payload.key ? payload.key : null;
+  const old = key ? held.get(key) : undefined;
+  if (old) {
+    held.delete(old.key);
+    old.built.root.remove();
+  }
+  const el = newRoot();
+  show(el);
   el.style.setProperty('position', 'absolute');
   el.style.setProperty('left', '0');
   el.style.setProperty('top', '0');
@@ -142,7 +198,11 @@ async function build(payload: RenderPayload & { document: TemplateDocument }): P
     fonts: payload.fonts ?? [],
     ...perRender(payload),
   });
-  if (typeof payload.key === 'string' && payload.key) live = { key: payload.key, built };
+  if (key) {
+    live = { key, built };
+    held.set(key, live);
+    trim(keepLimit(payload));
+  }
   stats.builds += 1;
   // No waiting for animation frames here: CDP Page.captureScreenshot produces a fresh
   // frame of the current DOM itself (measured: two rAFs cost ~25 ms a render).
@@ -169,9 +229,10 @@ function render(payload: RenderPayload): Promise<PageRenderResult> {
 
 /** Updates the text of one element in place (the raw-floor benchmark's DOM update). */
 function setText(elementId: string, text: string): void {
-  const node = document.querySelector(`[data-element-id="${CSS.escape(elementId)}"] > div`);
+  const node = shown?.querySelector(`[data-element-id="${CSS.escape(elementId)}"] > div`);
   if (node) node.textContent = text;
-  live = null; // the canvas no longer matches what was built
+  if (live) held.delete(live.key); // the canvas no longer matches what was built
+  live = null;
   posed = false;
 }
 
@@ -182,5 +243,5 @@ declare global {
 }
 
 resetPage();
-root();
+show(newRoot());
 window.__audome = { ready: true, render, seek: seekFrame, setText, stats };
