@@ -82,6 +82,33 @@ def sdk_env(live, tenant, tmp_path, monkeypatch):
     return env
 
 
+def in_thread(function):
+    """Call function() in a thread of its own and return its result (or raise its error). For
+    asyncio.run: after a Playwright (sync API) test this process's main thread has a running loop."""
+    import threading
+
+    result: dict = {}
+
+    def target():
+        try:
+            result["value"] = function()
+        except BaseException as exc:  # re-raised in the test's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+def run_async(make_coroutine):
+    import asyncio
+
+    return in_thread(lambda: asyncio.run(make_coroutine()))
+
+
 def audome_command() -> list[str]:
     script = shutil.which("audome", path=str(Path(sys.executable).parent))
     return [script] if script else [sys.executable, "-m", "audome.cli"]

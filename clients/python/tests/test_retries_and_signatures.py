@@ -17,6 +17,7 @@ from audome import (
 )
 from audome.errors import WebhookVerificationError
 
+from clients.python.tests.conftest import run_async
 from webhooks.signing import signature_header
 
 BASE = "http://audome.test"
@@ -76,6 +77,14 @@ def test_generate_retries_a_500_with_the_same_idempotency_key(monkeypatch):
     assert json.loads(seen[0].content) == {"projectId": "proj", "data": {"title.text": "Hi"}}
 
 
+def test_a_preview_is_retried_after_a_500(monkeypatch):
+    monkeypatch.setattr(time, "sleep", lambda s: None)
+    crashed = (500, {}, {"success": False, "error": "render_failed", "code": "RENDER_FAILED"})
+    ready = (200, {}, {"success": True, "previewUrl": f"{BASE}/media/previews/x.webp", "cached": False})
+    handler, seen = scripted(crashed, ready)
+    assert client(handler).preview("proj").cached is False and len(seen) == 2
+
+
 def test_a_post_without_a_key_is_not_repeated_after_a_500(monkeypatch):
     monkeypatch.setattr(time, "sleep", lambda s: None)
     handler, seen = scripted((500, {}, {"success": False, "error": "x", "code": "INTERNAL_ERROR"}))
@@ -104,7 +113,7 @@ def test_async_client_retries_too(monkeypatch):
                                http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))) as c:
             return await c.account()
 
-    assert asyncio.run(main())["success"] is True and len(seen) == 2
+    assert run_async(main)["success"] is True and len(seen) == 2
 
 
 def test_signatures_made_by_the_server_verify():

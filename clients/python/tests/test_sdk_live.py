@@ -16,6 +16,7 @@ from audome import (
 from PIL import Image
 
 from billing.services import credits_balance
+from clients.python.tests.conftest import run_async
 from rendering.models import Generation
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -146,7 +147,7 @@ def test_async_client(sdk_env, tenant, tmp_path):
             listed = await client.projects.list()
             return renders, paths, listed
 
-    renders, paths, listed = asyncio.run(main())
+    renders, paths, listed = run_async(main)
     assert len({r.generation_id for r in renders}) == 2
     assert all(Image.open(p).size == (640, 360) for p in paths)
     assert project_id in [p["id"] for p in listed["projects"]]

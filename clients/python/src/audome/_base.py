@@ -34,10 +34,11 @@ class Call:
     files: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
     auth: bool = True
+    idempotent: bool = False  # a POST that changes nothing when repeated (a preview: free, cached)
 
     @property
     def safe_to_repeat(self) -> bool:
-        return self.method in ("GET", "HEAD") or "Idempotency-Key" in self.headers
+        return self.idempotent or self.method in ("GET", "HEAD") or "Idempotency-Key" in self.headers
 
 
 def new_idempotency_key() -> str:
@@ -197,7 +198,8 @@ def generate_call(project_id: str | None, data: Mapping[str, Any] | None, *, htm
 
 
 def preview_call(project_id: str, data: Mapping[str, Any] | None) -> Call:
-    return Call("POST", "/api/render/preview", json=clean({"projectId": project_id, "data": dict(data) if data else None}))
+    return Call("POST", "/api/render/preview", json=clean({"projectId": project_id, "data": dict(data) if data else None}),
+                idempotent=True)
 
 
 def device_code_call(app_name: str, app_type: str, app_version: str) -> Call:
