@@ -137,7 +137,8 @@ export class Audome {
     if (upper === "POST" && (path === "/api/render/generate" || path === "/api/render/batches") && !headers["Idempotency-Key"]) {
       headers["Idempotency-Key"] = newIdempotencyKey();
     }
-    const safe = upper === "GET" || "Idempotency-Key" in headers;
+    // A preview is free and cached by its inputs: repeating it changes nothing.
+    const safe = upper === "GET" || "Idempotency-Key" in headers || path === "/api/render/preview";
     const init: RequestInit = {
       method: upper, headers, signal: options.signal,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
