@@ -90,7 +90,7 @@ class BaseClient:
         hinted = retry_after_of(response.headers) if response is not None else None
         if hinted is not None:
             return hinted if hinted <= self.max_retry_wait else None
-        return min(8.0, 0.5 * 2 ** attempt) * (0.75 + random.random() / 2)
+        return float(min(8.0, 0.5 * 2 ** attempt) * (0.75 + random.random() / 2))
 
     @staticmethod
     def _parse(response: httpx.Response) -> Any:

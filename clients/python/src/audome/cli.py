@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
 
     def command(name: str, help_text: str, func: Any, parent: Any = sub) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
         p.set_defaults(func=func)
         return p
 

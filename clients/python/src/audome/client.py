@@ -71,7 +71,8 @@ class Audome(BaseClient):
             else:
                 delay = self._retry_delay(call, attempt, response) if response.status_code >= 400 else None
                 if delay is None:
-                    return self._parse(response)
+                    body: JSON = self._parse(response)
+                    return body
             time.sleep(delay)
             attempt += 1
 
