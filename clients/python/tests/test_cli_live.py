@@ -2,6 +2,7 @@
 running Audome: output, --json, exit codes 0 / 1 / 2, --help on every command."""
 import json
 import os
+import threading
 import time
 
 import pytest
@@ -99,22 +100,26 @@ def test_watch_renders_again_when_the_template_is_saved(sdk_env, tenant, tmp_pat
     proc = subprocess.Popen([*audome_command(), "render", project_id, "-o", str(out), "--watch", "--interval", "0.5",
                              "-d", "title.text=Watch"], env={**os.environ, "PYTHONPATH": str(SRC), **sdk_env},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while Generation.objects.filter(account=tenant.account, status="completed").count() < 1:
-            assert time.monotonic() < deadline and proc.poll() is None
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(raw.decode() for raw in proc.stdout), daemon=True).start()
+
+    def wait_for_lines(count: int, deadline: float) -> None:
+        while len([line for line in list(lines) if "completed" in line]) < count:
+            assert time.monotonic() < deadline and proc.poll() is None, lines
             time.sleep(0.2)
+
+    try:
+        deadline = time.monotonic() + 120
+        wait_for_lines(1, deadline)
         time.sleep(1.5)  # the watcher has read the template's updatedAt
         r = tenant.api.patch(f"/api/render/projects/{project_id}", {"name": "Renamed while watched"})
         assert r.status_code == 200, r.content
-        while Generation.objects.filter(account=tenant.account, status="completed").count() < 2:
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.2)
+        wait_for_lines(2, deadline)
     finally:
         proc.send_signal(signal.SIGINT)
-        stdout, _stderr = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
     assert proc.returncode == 0
-    assert len([line for line in stdout.decode().splitlines() if "completed" in line]) == 2
+    assert Generation.objects.filter(account=tenant.account, status="completed").count() == 2
     assert Image.open(out).size == (640, 360)
 
 
