@@ -5,6 +5,7 @@ Python blocks share one namespace, in order, as a reader would paste them."""
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,8 @@ def test_cli_page_snippets_work(docs_env, tmp_path):
     ran = run_blocks("cli.md", ("bash",), docs_env, tmp_path)
     assert len(ran) >= 5
     assert (tmp_path / "sale.png").stat().st_size > 0 and (tmp_path / "sale.jpg").stat().st_size > 0
+    if batches_exist(docs_env):  # the batch API (#13) is in: its snippet ran too
+        assert zipfile.is_zipfile(tmp_path / "renders.zip")
 
 
 def test_python_sdk_page_snippets_work(docs_env, tmp_path, capsys):
@@ -73,5 +76,7 @@ def test_python_sdk_page_snippets_work(docs_env, tmp_path, capsys):
     assert len(ran) >= 9
     for name in ("out.png", "later.png", "draft.webp", "card-0.png", "card-2.png"):
         assert (tmp_path / name).stat().st_size > 0, name
+    if batches_exist(docs_env):
+        assert zipfile.is_zipfile(tmp_path / "renders.zip")
     printed = capsys.readouterr().out
     assert "VALIDATION_FAILED" in printed and "Enter " in printed
