@@ -50,7 +50,7 @@ def bench_env(args, port: int, media: str) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE=os.environ.get("BENCH_SETTINGS", "config.settings.test"),
         DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
+        REDIS_URL=args.redis_url, AUDOME_TEST_SLOT=args.redis_url.rsplit("/", 1)[1],
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         PORT=str(port),
         MEDIA_ROOT=media,

@@ -90,7 +90,7 @@ class FloodStack:
         self.processes = Processes(BASE_DIR)
         self.env = dict(os.environ)
         self.env.update(
-            DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=args.database_url, REDIS_URL=args.redis_url,
+            DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=args.database_url, REDIS_URL=args.redis_url, AUDOME_TEST_SLOT=args.redis_url.rsplit("/", 1)[1],
             PUBLIC_BASE_URL=f"http://127.0.0.1:{self.port}", PORT=str(self.port), MEDIA_ROOT=self.media,
             DB_CONN_MAX_AGE="60", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
             PREVIEW_RATE_PER_MINUTE="1000000", PREVIEW_RATE_PER_HOUR="1000000", API_RATE_LIMIT_PER_MINUTE="1000000",

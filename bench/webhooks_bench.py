@@ -37,7 +37,7 @@ def main():
     args = parser.parse_args()
 
     os.environ.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=args.database_url,
-                      REDIS_URL=args.redis_url, AUDOME_ALLOW_PRIVATE_URLS="1", WEBHOOK_TIMEOUT="10",
+                      REDIS_URL=args.redis_url, AUDOME_TEST_SLOT=args.redis_url.rsplit("/", 1)[1], AUDOME_ALLOW_PRIVATE_URLS="1", WEBHOOK_TIMEOUT="10",
                       WEBHOOK_RETRY_SCHEDULE="3600")
     _ensure_database(args.database_url)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0", "--skip-checks"], cwd=BASE_DIR, check=True)
