@@ -73,7 +73,28 @@ def mean_diff(a: Image.Image, b: Image.Image) -> float:
 
 
 @pytest.fixture
-def chunked_worker(celery_worker_factory):
+def session_worker_paused():
+    """The chunk size is the rendering worker's setting: while a test runs its own worker, the
+    session's render worker (if earlier tests in this process started it; 150-frame chunks) is
+    stopped with SIGSTOP so it can't take the test's tasks, and resumed afterwards. The pause
+    outlasts the transport's 1 s BRPOP, so no pop is left pending for the stopped worker."""
+    import gc
+
+    from core.testing.worker import WorkerProcess
+
+    paused = [o for o in gc.get_objects() if isinstance(o, WorkerProcess) and o.alive() and o.queues == "render"]
+    for worker in paused:
+        os.killpg(worker.pid, signal.SIGSTOP)
+    if paused:
+        time.sleep(1.5)
+    yield
+    for worker in paused:
+        if worker.alive():
+            os.killpg(worker.pid, signal.SIGCONT)
+
+
+@pytest.fixture
+def chunked_worker(session_worker_paused, celery_worker_factory):
     """A render worker that cuts videos into chunks of 4 frames (a 10-frame video: a chord of 3)."""
     return celery_worker_factory(queues="render", concurrency=1, env={"VIDEO_CHUNK_FRAMES": "4"})
 
@@ -212,7 +233,8 @@ def test_cancel_stops_the_worker_mid_video_and_refunds(render_worker, api, owner
     assert api.post(f"/api/render/generations/{generation_id}/cancel").status_code == 409
 
 
-def test_a_worker_killed_mid_chunk_re_renders_that_chunk_only(celery_worker_factory, api, owner, tmp_path):
+def test_a_worker_killed_mid_chunk_re_renders_that_chunk_only(session_worker_paused, celery_worker_factory, api, owner,
+                                                               tmp_path):
     worker = celery_worker_factory(queues="render", concurrency=1, env={"VIDEO_CHUNK_FRAMES": "30"})
     project = project_of(owner, animated_document(duration=3000, fps=30))  # 90 frames: chunks 0, 1, 2
     response = api.post(URL, {"projectId": str(project.pk), "format": "mp4"})
