@@ -141,7 +141,7 @@ def test_the_real_stack_gets_its_render_worker_back(tmp_path, runs):
     first = run.pids("render-worker")[0]
     web_pid = run.pids("web")[0]
 
-    assert render_worker_answers()
+    run.wait_for(render_worker_answers, timeout=120, what="its render worker's heartbeat")
     os.kill(first, signal.SIGKILL)
     # The dead worker's heartbeat would linger for its TTL: drop it, so only the new worker can answer.
     get_redis().delete(KEY_PREFIX + f"{node}@{os.uname().nodename}")
