@@ -157,10 +157,6 @@ def test_async_client(sdk_env, tenant, tmp_path):
 def test_batch_when_the_api_exists(sdk_env, tenant, tmp_path):
     client = Audome()
     project_id = tenant.project()
-    try:
-        client.batches.list()
-    except NotFoundError:
-        pytest.skip("POST /api/render/batches has not landed yet (#13)")
     done = client.batch(project_id, [{"title.text": "Row 1"}, {"title.text": "Row 2"}], wait=True, timeout=300)
     assert done["status"] == "completed" and done["counts"]["done"] == 2
     zip_path = client.download_batch(done["batchId"], tmp_path / "renders.zip")
