@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from core.redis import get_redis
 
-pytest_plugins = ["core.testing.worker"]
+pytest_plugins = ["core.testing.worker", "core.testing.flush"]
 
 
 @pytest.fixture(autouse=True)
