@@ -73,10 +73,21 @@ class GenerateApi(APIView):
         projectId = serializers.UUIDField(required=False, help_text="Template id. Exactly one of projectId and html.")
         html = serializers.CharField(required=False, help_text="Inline HTML to render instead of a template.")
         data = serializers.DictField(required=False, help_text='Dynamic values: "<key>.text" / "<key>.img".')
-        width = serializers.IntegerField(required=False, min_value=1, max_value=4096,
-                                         help_text="Defaults to the template's width (1080 for html).")
-        height = serializers.IntegerField(required=False, min_value=1, max_value=4096,
-                                          help_text="Defaults to the template's height (1080 for html).")
+        width = serializers.IntegerField(
+            required=False, min_value=1, max_value=4096,
+            help_text="Output width in px (default: the template's; 1080 for html). The template is scaled, never "
+                      "cropped; given alone, the height follows the template's ratio.")
+        height = serializers.IntegerField(
+            required=False, min_value=1, max_value=4096,
+            help_text="Output height in px (default: the template's; 1080 for html); given alone, the width follows.")
+        scale = serializers.FloatField(
+            required=False, min_value=0,
+            help_text="Templates only, instead of width/height: the template's size times this (2 for retina).")
+        fit = serializers.ChoiceField(
+            ("contain", "cover"), required=False, default="contain",
+            help_text="When width and height have another ratio than the template's: contain shows all of it with "
+                      "bands of its background colour, cover fills the size and crops the edges (centred). "
+                      "Either way the render warns ASPECT_RATIO_CHANGED.")
         format = serializers.ChoiceField(OUTPUT_FORMATS, required=False, default="png",
                                          help_text="An image, or a video of the animated template (docs: video): "
                                                    "mp4 (H.264), webm (VP9, alpha) or gif — always answered 202.")

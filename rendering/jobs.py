@@ -14,20 +14,32 @@ from typing import TYPE_CHECKING, Any
 from projects.fonts import is_bundled
 from projects.selectors import fonts_for
 from rendering.engine import FontFace, RenderJob, RenderOptions
+from rendering.engine.types import DEFAULT_FIT
 
 if TYPE_CHECKING:
     from rendering.models import Generation
 
 
 def options_row(options: RenderOptions, *, html: str | None) -> dict[str, Any]:
-    """The options as a generation row keeps them (and the API shows them)."""
-    return {"width": options.width, "height": options.height, "format": options.format, "quality": options.quality,
-            "backgroundColor": options.background, "html": html}
+    """The options as a generation row keeps them (and the API shows them). `design` is the
+    template's size when the output has another (then `fit` says how it was placed)."""
+    row: dict[str, Any] = {"width": options.width, "height": options.height, "format": options.format,
+                           "quality": options.quality, "backgroundColor": options.background, "html": html}
+    if options.design is not None:
+        row.update(design=list(options.design), fit=options.fit)
+    return row
 
 
-def options_of(row: dict[str, Any]) -> RenderOptions:
-    return RenderOptions(width=row["width"], height=row["height"], format=row["format"], quality=row["quality"],
-                         background=row.get("backgroundColor"))
+def options_of(row: dict[str, Any], **overrides: Any) -> RenderOptions:
+    """The RenderOptions a row keeps (a row written before `design` existed: drawn at its size);
+    `overrides` replace fields (a video's frames are captured in their own format)."""
+    design = row.get("design")
+    values: dict[str, Any] = {
+        "width": row["width"], "height": row["height"], "format": row["format"], "quality": row["quality"],
+        "background": row.get("backgroundColor"), "design": tuple(design) if design else None,
+        "fit": row.get("fit") or DEFAULT_FIT,
+    }
+    return RenderOptions(**{**values, **overrides})
 
 
 def render_job(*, account_id: Any, options: RenderOptions, document: dict | None = None, data: dict | None = None,

@@ -4,7 +4,9 @@
 "12" for 12, no true for 1), unknown top-level fields refused, projectId xor html, every
 problem named in `details` — and returns a typed `GenerateRequest`. Its `options(project=…)`
 gives the `RenderOptions` (sizes default to the template's, or 1080 for html) that the job
-builder and the engine then carry unchanged. The options' own rules (1…MAX_CANVAS, formats,
+builder and the engine then carry unchanged. A template asked for at another size
+(`sized_options`: width and/or height, or `scale`) is scaled, never cropped: one side given
+keeps the template's ratio, both with another ratio are placed by `fit` (contain | cover). The options' own rules (1…MAX_CANVAS, formats,
 quality 1–100 and its default, colours, "transparent" forces PNG) are RenderOptions' own
 (rendering.engine.types); `render_options` turns a breach into a 400 for any door (generate,
 signed URLs, previews)."""
@@ -14,13 +16,15 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
+
 from core.errors import ValidationFailed
 from rendering.engine import DEFAULT_QUALITY, Format, InvalidOptions, RenderOptions
-from rendering.engine.types import DEFAULT_FORMAT, option_problems
+from rendering.engine.types import DEFAULT_FIT, DEFAULT_FORMAT, FITS, option_problems
 from rendering.video.services import VideoRequest, parse_video_fields
 
-FIELDS = ("projectId", "html", "data", "width", "height", "format", "quality", "backgroundColor", "async", "metadata",
-          "fps")
+FIELDS = ("projectId", "html", "data", "width", "height", "scale", "fit", "format", "quality", "backgroundColor",
+          "async", "metadata", "fps")
 DEFAULT_HTML_SIZE = 1080
 MAX_METADATA_BYTES = 4096
 MAX_HTML_CHARS = 512 * 1024
@@ -70,6 +74,56 @@ def render_options(*, names: dict[str, str] | None = None, **values: Any) -> Ren
         raise
 
 
+def sized_options(*, canvas: tuple[int, int] | None, width: Any = None, height: Any = None, scale: Any = None,
+                  fit: Any = None, names: dict[str, str] | None = None, **values: Any) -> RenderOptions:
+    """The RenderOptions of a render of a `canvas`-sized template (None: inline html, 1080×1080
+    by default, laid out at the output's size) at the size asked for:
+
+    - nothing: the template's size;
+    - `width` or `height` alone: the other follows the template's ratio;
+    - both: that size; another ratio than the template's is placed by `fit` (contain, the
+      default: all of the design with bands of its background; cover: filled, centred crop);
+    - `scale` (> 0, not with width/height): the template's size times scale (2: retina).
+
+    Breaches are a 400 naming each field as the caller calls it (`names`)."""
+    names = {**API_NAMES, **(names or {})}
+    errors = Errors()
+    if scale is not None:
+        if canvas is None:
+            errors.add(names.get("scale", "scale"), "Only templates (projectId) are scaled; size html with width and height.")
+        elif width is not None or height is not None:
+            errors.add(names.get("scale", "scale"), "Give either scale or width/height, not both.")
+        elif isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0 or scale != scale:
+            errors.add(names.get("scale", "scale"), "Must be a number greater than 0.")
+    if fit is not None and canvas is None:
+        errors.add(names.get("fit", "fit"), "Only templates (projectId) are fitted; html is laid out at its size.")
+    errors.raise_if_any()
+    if canvas is None:
+        size = (width if width is not None else DEFAULT_HTML_SIZE, height if height is not None else DEFAULT_HTML_SIZE)
+    elif scale is not None:
+        size = (max(1, round(canvas[0] * scale)), max(1, round(canvas[1] * scale)))
+        limit = settings.MAX_CANVAS
+        if max(size) > limit:
+            errors.add(names.get("scale", "scale"),
+                       f"The output would be {size[0]}×{size[1]} px; at most {limit} px each way.")
+            errors.raise_if_any()
+    elif (width is None) != (height is None) and _is_int(width if height is None else height):
+        given = "width" if height is None else "height"
+        if width is not None:
+            size = (width, max(1, round(width * canvas[1] / canvas[0])))
+        else:
+            size = (max(1, round(height * canvas[0] / canvas[1])), height)
+        limit = settings.MAX_CANVAS
+        if 1 <= min(size) and max(size) > limit >= (width or height):
+            errors.add(names.get(given, given), f"The template's ratio makes the output {size[0]}×{size[1]} px; "
+                                                f"at most {limit} px each way (give both sizes, or a smaller one).")
+            errors.raise_if_any()
+    else:
+        size = (width if width is not None else canvas[0], height if height is not None else canvas[1])
+    fit_value = DEFAULT_FIT if fit is None else fit
+    return render_options(names=names, width=size[0], height=size[1], design=canvas, fit=fit_value, **values)
+
+
 @dataclass(frozen=True)
 class GenerateRequest:
     """A checked generate body. width/height are None when the body left them to the template."""
@@ -79,6 +133,8 @@ class GenerateRequest:
     data: dict
     width: int | None
     height: int | None
+    scale: int | float | None
+    fit: str | None
     format: Format
     quality: int
     background: str | None
@@ -88,10 +144,11 @@ class GenerateRequest:
     video: VideoRequest | None = None
 
     def options(self, *, project: Any | None) -> RenderOptions:
-        """The render's options, sizes defaulting to the template's (1080 for inline html)."""
-        default_w, default_h = (project.width, project.height) if project is not None else (DEFAULT_HTML_SIZE,) * 2
-        return render_options(width=self.width or default_w, height=self.height or default_h, format=self.format,
-                              quality=self.quality, background=self.background)
+        """The render's options: the template scaled to the size asked for (sized_options), or
+        inline html at its size (1080 each way by default)."""
+        canvas = (project.width, project.height) if project is not None else None
+        return sized_options(canvas=canvas, width=self.width, height=self.height, scale=self.scale, fit=self.fit,
+                             format=self.format, quality=self.quality, background=self.background)
 
 
 def parse_generate_body(body: object) -> GenerateRequest:
@@ -129,6 +186,11 @@ def parse_generate_body(body: object) -> GenerateRequest:
         problems["format"] = "Must be one of png, jpeg, webp (images) or mp4, webm, gif (videos)."
     for field, problem in problems.items():
         errors.add(API_NAMES.get(field, field), problem)
+    scale, fit = body.get("scale"), body.get("fit")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0):
+        errors.add("scale", "Must be a number greater than 0.")
+    if fit is not None and fit not in FITS:
+        errors.add("fit", "Must be contain or cover.")
     run_async = body.get("async")
     if run_async is None:
         run_async = False
@@ -144,6 +206,6 @@ def parse_generate_body(body: object) -> GenerateRequest:
     errors.raise_if_any()
     return GenerateRequest(
         project_id=body.get("projectId"), html=body.get("html"), data=cast(dict, data), width=body.get("width"),
-        height=body.get("height"), format=fmt, quality=quality, background=background,
+        height=body.get("height"), scale=scale, fit=fit, format=fmt, quality=quality, background=background,
         run_async=cast(bool, run_async), metadata=cast(dict, metadata), video=video,
     )

@@ -21,7 +21,7 @@ isolation rules. A crash or a hang restarts Chromium and the render is retried o
 render that still fails raises RenderError(retryable=False).
 
 Warm path: each account's page keeps the canvas it built last, under a key of the render's
-static part (prepare.static_key: document, size, background, account fonts, scale). When a render
+static part (prepare.static_key: document, size and placement, background, account fonts). When a render
 has the key the page was last built with, only the key, the data and the image map are sent
 and the page redoes just the dynamic values that changed (static/renderer updateDocument);
 a page that lost its canvas answers {needDocument: true} and gets the whole payload in the
@@ -40,8 +40,10 @@ from .browser import Engine
 from .prepare import prepare, static_key
 from .types import (
     DEFAULT_QUALITY,
+    FITS,
     FORMATS,
     MIME,
+    Fit,
     FontFace,
     Format,
     InvalidOptions,
@@ -52,7 +54,7 @@ from .types import (
 )
 
 __all__ = ["render", "RenderJob", "RenderOptions", "RenderResult", "RenderError", "InvalidOptions", "FontFace",
-           "Format", "FORMATS", "DEFAULT_QUALITY", "get_engine", "shutdown", "warm_up"]
+           "Fit", "FITS", "Format", "FORMATS", "DEFAULT_QUALITY", "get_engine", "shutdown", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +126,10 @@ def render(job: RenderJob, *, timeout: float = 30.0) -> RenderResult:
         "encode": round(encode_ms, 1),
         "total": round(total_ms, 1),
     }
-    width, height, fmt, scale = job.options.width, job.options.height, job.options.format, job.output_scale()
-    if scale != 1.0:
-        width, height = max(1, round(width * scale)), max(1, round(height * scale))
-    return RenderResult(image=image, width=width, height=height, format=fmt, mime=MIME[fmt],
-                        timings=timings, warnings=page.clean_warnings(warnings))
+    options = job.options
+    warnings = page.clean_warnings(warnings)
+    placed = options.placement_warning() if job.document is not None else None
+    if placed:
+        warnings.append(placed)
+    return RenderResult(image=image, width=options.width, height=options.height, format=options.format,
+                        mime=MIME[options.format], timings=timings, warnings=warnings)

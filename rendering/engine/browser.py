@@ -514,13 +514,12 @@ class BrowserState:
         return wanted
 
     @staticmethod
-    def capture(cdp, width: int, height: int, fmt: str, quality: int, scale: float = 1.0,
-                top: int = 0) -> tuple[bytes, float, float]:
+    def capture(cdp, width: int, height: int, fmt: str, quality: int, top: int = 0) -> tuple[bytes, float, float]:
         """The canvas (or its rows top … top + height) as image bytes, with the ms spent
         capturing and decoding."""
         params = {
             "format": fmt,
-            "clip": {"x": 0, "y": top, "width": width, "height": height, "scale": scale},
+            "clip": {"x": 0, "y": top, "width": width, "height": height, "scale": 1},
             "fromSurface": True,
             "captureBeyondViewport": False,
             "optimizeForSpeed": True,

@@ -186,10 +186,10 @@ FRAME_MAX_BYTES = 24 * 1024 * 1024
 _UNSETTLED = ("FONT_FALLBACK", "IMAGE_FALLBACK")
 
 
-def _band(frame, out: dict, width: int, height: int, fmt: str, scale: float) -> tuple[int, int] | None:
+def _band(frame, out: dict, width: int, height: int, fmt: str) -> tuple[int, int] | None:
     """The strip-aligned rows [top, bottom) to re-capture, (0, 0) for none, None for all."""
     dirty = out.get("dirtyRows")
-    if frame is None or fmt != "png" or scale != 1.0 or (frame.width, frame.height) != (width, height):
+    if frame is None or fmt != "png" or (frame.width, frame.height) != (width, height):
         return None
     if not isinstance(dirty, list) or len(dirty) != 2 or not all(isinstance(v, (int, float)) for v in dirty):
         return None
@@ -202,7 +202,7 @@ def _band(frame, out: dict, width: int, height: int, fmt: str, scale: float) -> 
     return (top, bottom) if bottom - top <= BAND_MAX_SHARE * height else None
 
 
-def capture_render_page(state, cdp, frame, out: dict, width: int, height: int, fmt: str, quality: int, scale: float):
+def capture_render_page(state, cdp, frame, out: dict, width: int, height: int, fmt: str, quality: int):
     """Captures the render page: only the band of rows the render changed when the page's
     last PNG is at hand (a Frame), else the whole canvas. Returns (image, capture ms,
     encode ms, the frame to keep for the next render).
@@ -210,7 +210,7 @@ def capture_render_page(state, cdp, frame, out: dict, width: int, height: int, f
     Cutting a PNG into strips costs about one whole capture, so a frame gets its strips only
     on the second render in a row that could use a band: renders that alternate between
     small and large changes never pay for strips they would not use."""
-    band = _band(frame, out, width, height, fmt, scale)
+    band = _band(frame, out, width, height, fmt)
     wanted = False
     if band not in (None, (0, 0)) and not frame.has_strips and not frame.wanted:
         band, wanted = None, True
@@ -221,7 +221,7 @@ def capture_render_page(state, cdp, frame, out: dict, width: int, height: int, f
         state.captures["unchanged"] += 1
     elif band is not None:
         top, bottom = band
-        strip_png, capture_ms, encode_ms = state.capture(cdp, width, bottom - top, "png", quality, 1.0, top=top)
+        strip_png, capture_ms, encode_ms = state.capture(cdp, width, bottom - top, "png", quality, top=top)
         started = time.perf_counter()
         try:
             image = frame.splice(top, strip_png)
@@ -232,11 +232,11 @@ def capture_render_page(state, cdp, frame, out: dict, width: int, height: int, f
             log.warning("band capture failed; capturing the whole canvas", exc_info=True)
         encode_ms += (time.perf_counter() - started) * 1000
     if image is None:
-        image, more_capture_ms, more_encode_ms = state.capture(cdp, width, height, fmt, quality, scale)
+        image, more_capture_ms, more_encode_ms = state.capture(cdp, width, height, fmt, quality)
         capture_ms, encode_ms = capture_ms + more_capture_ms, encode_ms + more_encode_ms
         state.captures["full"] += 1
         frame = None
-        if fmt == "png" and scale == 1.0 and len(image) <= FRAME_MAX_BYTES:
+        if fmt == "png" and len(image) <= FRAME_MAX_BYTES:
             try:
                 frame = Frame(image, wanted=wanted)
             except FrameMismatch:

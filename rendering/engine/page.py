@@ -18,7 +18,7 @@ from .types import RenderJob
 def in_browser(state, job: RenderJob, prep: Prepared, budget_ms: float):
     # Launching Chromium or warming a context for a new account counts as layout time.
     options = job.options
-    width, height, fmt, quality, scale = options.width, options.height, options.format, options.quality, job.output_scale()
+    width, height, fmt, quality = options.width, options.height, options.format, options.quality
     setup_started = time.perf_counter()
     state.ensure()
     state.recycle_if_needed()
@@ -32,11 +32,11 @@ def in_browser(state, job: RenderJob, prep: Prepared, budget_ms: float):
             ctx.viewport = state.set_viewport(page, ctx.viewport, width, height, grow=True)
             t0 = setup_started
             frame = ctx.frames.get(prep.static_key)  # that canvas's last PNG, if kept
-            out = render_in_page(page, ctx, job, prep, width, height, budget_ms)
+            out = render_in_page(page, ctx, job, prep, budget_ms)
             layout_ms = (time.perf_counter() - t0) * 1000
             warnings = out.get("warnings") or []
             image, capture_ms, encode_ms, ctx.frame = capture_render_page(
-                state, ctx.cdp, frame, out, width, height, fmt, quality, scale)
+                state, ctx.cdp, frame, out, width, height, fmt, quality)
             state.trim_frames(ctx)
         else:
             page = state.html_page(ctx)
@@ -60,7 +60,7 @@ def in_browser(state, job: RenderJob, prep: Prepared, budget_ms: float):
                 min(10_000, budget_ms),
             )
             layout_ms = (time.perf_counter() - t0) * 1000
-            image, capture_ms, encode_ms = state.capture(ctx.html_cdp, width, height, fmt, quality, scale)
+            image, capture_ms, encode_ms = state.capture(ctx.html_cdp, width, height, fmt, quality)
             warnings = [
                 {"code": "IMAGE_FALLBACK", "message": f"Image {url[:200]} could not be used ({v['error']})."}
                 for url, v in prep.images.items() if isinstance(v, dict)
@@ -76,10 +76,13 @@ def in_browser(state, job: RenderJob, prep: Prepared, budget_ms: float):
 _RENDER_CALL = "(p) => window.__audome.render(p)"
 
 
-def render_in_page(page, ctx, job: RenderJob, prep: Prepared, width: int, height: int, budget_ms: float) -> dict:
+def render_in_page(page, ctx, job: RenderJob, prep: Prepared, budget_ms: float) -> dict:
     """The page's render: only the data when it holds this document's canvas (shown or kept
     hidden), else everything. The page keeps RENDER_PAGE_CANVASES canvases, so an account
-    that alternates between templates switches canvases instead of rebuilding them."""
+    that alternates between templates switches canvases instead of rebuilding them. The
+    canvas is laid out at the template's size; an output of another size gets a frame of its
+    size with the canvas scaled into it (RenderOptions.placement), so the capture is always
+    the output's pixels from the page's top-left corner."""
     key = prep.static_key
     limit = max(1, int(getattr(settings, "RENDER_PAGE_CANVASES", 4)))
     payload = {"key": key, "data": job.data or {}, "images": prep.images, "timeMs": job.time_ms, "keep": limit,
@@ -87,8 +90,13 @@ def render_in_page(page, ctx, job: RenderJob, prep: Prepared, width: int, height
     held = ctx.take(key)  # neither held nor shown until this render is through
     out = page.evaluate(_RENDER_CALL, payload) if held else {"needDocument": True}
     if out.get("needDocument"):
+        options = job.options
+        width, height = options.canvas
+        placement = options.placement()
+        frame = None if placement is None else {"width": options.width, "height": options.height,
+                                                "scale": placement.scale, "x": placement.x, "y": placement.y}
         out = page.evaluate(_RENDER_CALL, {**payload, "document": job.document, "width": width, "height": height,
-                                           "background": job.options.background, "fonts": prep.fonts})
+                                           "background": options.background, "fonts": prep.fonts, "frame": frame})
     ctx.keep(key, limit)
     return out
 

@@ -112,7 +112,7 @@ def static_key(job: RenderJob, fonts: list[dict]) -> str:
     """What a page's canvas is built from, apart from the data: equal keys → the same canvas."""
     options = job.options
     static = {"document": job.document, "width": options.width, "height": options.height,
-              "background": options.background, "fonts": fonts, "scale": job.output_scale()}
+              "background": options.background, "fonts": fonts, "design": options.design, "fit": options.fit}
     canonical = json.dumps(static, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 

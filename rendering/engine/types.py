@@ -1,8 +1,9 @@
 """The engine's interface types (see the brief: rendering.engine).
 
-`RenderOptions` is the output's shape — size, format, quality, background — and the one place
-its rules live: a value that exists is valid (1…MAX_CANVAS each way, a known format, quality
-1–100, a CSS colour; "transparent" makes it a PNG, the only format with alpha). The API's
+`RenderOptions` is the output's shape — size, format, quality, background, and how a template
+drawn at another size is placed in it — and the one place its rules live: a value that exists
+is valid (1…MAX_CANVAS each way, a known format, quality 1–100, a CSS colour, a known fit;
+"transparent" makes it a PNG, the only format with alpha). The API's
 validation builds it (rendering.validation), the job builder stores and rebuilds it
 (rendering.jobs), and the engine captures with it as it is."""
 from __future__ import annotations
@@ -19,6 +20,9 @@ FORMATS: tuple[Format, ...] = ("png", "jpeg", "webp")
 DEFAULT_FORMAT: Format = "png"
 DEFAULT_QUALITY = 90
 MAX_BACKGROUND_CHARS = 64
+Fit = Literal["contain", "cover"]
+FITS: tuple[Fit, ...] = ("contain", "cover")
+DEFAULT_FIT: Fit = "contain"
 
 
 class RenderError(Exception):
@@ -75,16 +79,41 @@ def _is_int(value: object) -> bool:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where a template drawn at its own size lands in an output of another size: scaled by
+    `scale` (the same both ways: text and shapes keep their proportions) and moved by x, y
+    (output pixels; negative: cropped by `cover`, positive: the bands `contain` leaves)."""
+
+    scale: float
+    x: float
+    y: float
+    ratio_changed: bool
+
+
+@dataclass(frozen=True)
 class RenderOptions:
-    width: int
+    width: int  # the output's pixels
     height: int
     format: Format = DEFAULT_FORMAT
     quality: int = DEFAULT_QUALITY  # 1–100, ignored for png
     background: str | None = None  # css colour | "transparent" | None (the document's)
+    # The size a template is drawn at (its canvas) when the output has another: the design is
+    # scaled into width×height, never cropped to its top-left corner. None: drawn at the output size.
+    design: tuple[int, int] | None = None
+    fit: Fit = DEFAULT_FIT  # contain: all of the design, bands of background; cover: filled, centred crop
 
     def __post_init__(self) -> None:
         problems = option_problems(width=self.width, height=self.height, format=self.format, quality=self.quality,
                                    background=self.background)
+        if self.fit not in FITS:
+            problems["fit"] = "Must be contain or cover."
+        if self.design is not None:
+            design = tuple(self.design)
+            if len(design) != 2 or option_problems(width=design[0], height=design[1], format=DEFAULT_FORMAT,
+                                                   quality=DEFAULT_QUALITY, background=None):
+                problems["design"] = "Must be two sizes between 1 and MAX_CANVAS."
+            # Drawn at the output's own size: nothing to place.
+            object.__setattr__(self, "design", None if design == (self.width, self.height) else design)
         if problems:
             raise InvalidOptions(problems)
         if self.background is not None:
@@ -93,6 +122,36 @@ class RenderOptions:
                 background = "transparent"
                 object.__setattr__(self, "format", "png")  # only PNG keeps an alpha channel
             object.__setattr__(self, "background", background)
+
+    @property
+    def canvas(self) -> tuple[int, int]:
+        """The size the template is laid out at."""
+        return self.design or (self.width, self.height)
+
+    def placement(self) -> Placement | None:
+        """How the canvas is scaled into the output; None when it is drawn at the output's size.
+        A ratio within a pixel of the canvas's counts as the same: scaled to cover, so no band
+        of background appears for a rounding."""
+        if self.design is None:
+            return None
+        dw, dh = self.design
+        w, h = self.width, self.height
+        same_ratio = round(dh * w / dw) == h or round(dw * h / dh) == w
+        sx, sy = w / dw, h / dh
+        scale = max(sx, sy) if same_ratio or self.fit == "cover" else min(sx, sy)
+        return Placement(scale=scale, x=(w - dw * scale) / 2, y=(h - dh * scale) / 2, ratio_changed=not same_ratio)
+
+    def placement_warning(self) -> dict | None:
+        """ASPECT_RATIO_CHANGED when the output's ratio is not the canvas's (see placement)."""
+        placement = self.placement()
+        if placement is None or not placement.ratio_changed or self.design is None:
+            return None
+        dw, dh = self.design
+        what = ("the whole design is shown, with bands of background" if self.fit == "contain"
+                else "the design fills it and is cropped at the edges")
+        return {"code": "ASPECT_RATIO_CHANGED",
+                "message": f"The {dw}×{dh} template was scaled into {self.width}×{self.height} "
+                           f"({self.fit}: {what})."}
 
 
 @dataclass(frozen=True)
@@ -103,7 +162,6 @@ class RenderJob:
     html: str | None = None  # inline html (rendering.validation lets exactly one through)
     fonts: list[FontFace] = field(default_factory=list)
     isolation_key: str = "default"  # the account id: nothing carries over between keys
-    scale: float = 1.0  # optional: output at width×scale × height×scale (e.g. 0.5 for low-res previews)
     # A template posed at this time of its animation (ms; a video frame preview), None: at rest.
     time_ms: float | None = None
 
@@ -112,14 +170,6 @@ class RenderJob:
             raise RenderError("Exactly one of document and html is needed.", retryable=False)
         if self.document is not None and not isinstance(self.document, dict):
             raise RenderError("The document must be an object.", retryable=False)
-
-    def output_scale(self) -> float:
-        """`scale` kept within 0.05…1 (1 when it isn't a number)."""
-        try:
-            scale = float(self.scale or 1.0)
-        except (TypeError, ValueError):
-            return 1.0
-        return min(1.0, max(0.05, scale)) if scale == scale else 1.0
 
 
 @dataclass

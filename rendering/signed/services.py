@@ -1,4 +1,7 @@
-"""Signed render URLs: GET /r/<projectId>.<png|jpg|webp>?<data>&w=&h=&q=&exp=&s=
+"""Signed render URLs: GET /r/<projectId>.<png|jpg|webp>?<data>&w=&h=&scale=&fit=&q=&exp=&s=
+
+w, h, scale and fit size the image as generate's width, height, scale and fit do
+(rendering.validation.sized_options: the template is scaled, never cropped).
 
 Checks, in order: the project exists (404), the signature with its account's URL-signing secret
 (403), the expiry (410), the parameters (400). Then the content-addressed cache: the key is
@@ -28,19 +31,19 @@ from core.ratelimit import sliding_window_hit
 from core.redis import get_redis
 from projects.document import validate_data
 from projects.models import Project
-from rendering.engine import Format, RenderOptions
+from rendering.engine import DEFAULT_QUALITY, Format, RenderOptions
 from rendering.models import IN_FLIGHT, Generation, GenerationSource, GenerationStatus
 from rendering.preview.cache import canonical, lock_acquire, lock_owner, lock_release
 from rendering.services import generation_create
 from rendering.signed import signing
-from rendering.validation import render_options
+from rendering.validation import sized_options
 from rendering.waiting import generation_wait, release_db_connection
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS: dict[str, Format] = {"png": "png", "jpg": "jpeg", "webp": "webp"}  # the URL's extension → the format
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
-RESERVED = {"w", "h", "q", "exp", "s"}
+RESERVED = {"w", "h", "scale", "fit", "q", "exp", "s"}
 OPTION_PARAMS = {"width": "w", "height": "h", "quality": "q"}
 INDEX = "audome:su:{}"
 LOCK_PREFIX = "su:"  # the single-flight lock key is audome:pv:lock:su:<key>
@@ -63,7 +66,7 @@ def _etag_of(name: str) -> str:
     return '"' + name.rsplit("/", 1)[-1].split(".")[0] + '"'
 
 
-def _int_param(params: dict, name: str, default: int) -> int:
+def _int_param(params: dict, name: str, default: int | None) -> int | None:
     """The whole number in `params[name]` (`default` when absent); its range is RenderOptions'."""
     raw = params.get(name)
     if raw is None or raw == "":
@@ -72,6 +75,20 @@ def _int_param(params: dict, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValidationFailed(f"{name} must be a whole number.", details={name: ["Must be a whole number."]}) from None
+
+
+def _scale_param(params: dict) -> float | None:
+    raw = params.get("scale")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise ValidationFailed("scale must be a number greater than 0.",
+                               details={"scale": ["Must be a number greater than 0."]})
+    return value
 
 
 def signed_request_check(*, path: str, project_id: str, ext: str,
@@ -106,11 +123,11 @@ def signed_request_check(*, path: str, project_id: str, ext: str,
         if time.time() >= expires:
             raise Gone("This signed URL has expired.")
     fmt = EXTENSIONS[ext]
-    defaults = RenderOptions(width=project.width, height=project.height, format=fmt)
-    options = render_options(
-        names=OPTION_PARAMS, format=fmt, width=_int_param(params, "w", defaults.width),
-        height=_int_param(params, "h", defaults.height),
-        quality=_int_param(params, "q", defaults.quality) if fmt != "png" else defaults.quality,
+    options = sized_options(
+        canvas=(project.width, project.height), names=OPTION_PARAMS, format=fmt,
+        width=_int_param(params, "w", None), height=_int_param(params, "h", None), scale=_scale_param(params),
+        fit=params.get("fit") or None,
+        quality=_int_param(params, "q", DEFAULT_QUALITY) if fmt != "png" else DEFAULT_QUALITY,
     )
     data = {name: value for name, value in params.items() if name not in RESERVED}
     validate_data(project.document, data)
@@ -121,6 +138,8 @@ def signed_key(*, project, data: dict, options: RenderOptions) -> str:
     material = "|".join([
         str(project.pk), canonical(data), project.updated_at.isoformat(),
         f"{options.width}x{options.height}", options.format, str(options.quality),
+        # A scaled template: how it was placed (before scaling existed, w/h cropped, under keys without it).
+        *([f"scaled-{options.fit}"] if options.design else []),
     ])
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 

@@ -405,15 +405,83 @@ def test_images_switch_correctly_between_renders_on_a_warm_page():
         assert close(pixel(r, 25, 25)[:3], want[0], 6) and close(pixel(r, 75, 25)[:3], want[1], 6)
 
 
-def test_scale_gives_a_smaller_image_of_the_same_picture():
-    d = doc(rect_el(x=0, y=0, width=200, height=100, fill="#ff0000"))
-    job = engine.RenderJob(engine.RenderOptions(width=400, height=200, format="webp", quality=70), document=d,
-                           isolation_key="acct-a", scale=0.5)
-    r = engine.render(job)
-    im = image_of(r)
-    assert im.size == (200, 100) and (r.width, r.height) == (200, 100)
-    assert close(im.convert("RGB").getpixel((50, 25)), (255, 0, 0), 12)
-    assert close(im.convert("RGB").getpixel((150, 75)), (255, 255, 255), 12)
+def quadrants_doc():
+    """A 200×100 template: red left half, blue right half, a green square in the middle."""
+    return doc(rect_el("l", x=0, y=0, width=100, height=100, fill="#ff0000"),
+               rect_el("r", x=100, y=0, width=100, height=100, fill="#0000ff"),
+               rect_el("m", x=90, y=40, width=20, height=20, fill="#00ff00"), background="#ffff00")
+
+
+def placed(width, height, *, fit="contain", fmt="png", background=None):
+    options = engine.RenderOptions(width=width, height=height, format=fmt, design=(200, 100), fit=fit,
+                                   background=background)
+    return engine.render(engine.RenderJob(options, document=quadrants_doc(), isolation_key="acct-placed"))
+
+
+def test_an_output_of_the_same_ratio_is_the_whole_design_scaled():
+    for width, height in ((100, 50), (400, 200), (601, 300)):  # half, double, within a pixel of the ratio
+        r = placed(width, height)
+        im = image_of(r).convert("RGB")
+        assert im.size == (width, height) and (r.width, r.height) == (width, height)
+        sx, sy = width / 200, height / 100
+        assert close(im.getpixel((round(20 * sx), round(50 * sy))), (255, 0, 0), 12)  # left half: red
+        assert close(im.getpixel((round(180 * sx), round(50 * sy))), (0, 0, 255), 12)  # right half: blue
+        assert close(im.getpixel((round(100 * sx), round(50 * sy))), (0, 255, 0), 12)  # the centre: green
+        assert close(im.getpixel((width - 1, height - 1)), (0, 0, 255), 12)  # the corner is the design's, not cut
+        assert r.warnings == []
+
+
+def test_contain_shows_all_of_the_design_with_bands_of_its_background():
+    r = placed(200, 200)  # a square output of a 2:1 template: scale 1, 50 px bands above and below
+    im = image_of(r).convert("RGB")
+    assert im.size == (200, 200)
+    assert close(im.getpixel((100, 10)), (255, 255, 0), 12) and close(im.getpixel((100, 190)), (255, 255, 0), 12)
+    assert close(im.getpixel((20, 100)), (255, 0, 0), 12) and close(im.getpixel((180, 100)), (0, 0, 255), 12)
+    assert close(im.getpixel((100, 100)), (0, 255, 0), 12)
+    assert [w["code"] for w in r.warnings] == ["ASPECT_RATIO_CHANGED"]
+    assert "contain" in r.warnings[0]["message"] and "200×100" in r.warnings[0]["message"]
+
+
+def test_contain_bands_take_the_requested_background_and_stay_clear_when_transparent():
+    im = image_of(placed(100, 100, background="#ff00ff")).convert("RGB")
+    assert close(im.getpixel((50, 5)), (255, 0, 255), 12)
+    clear = image_of(placed(100, 100, background="transparent"))
+    assert clear.mode == "RGBA" and clear.getpixel((50, 5))[3] == 0 and clear.getpixel((10, 50))[3] == 255
+
+
+def test_cover_fills_the_output_and_crops_the_sides():
+    r = placed(100, 100, fit="cover")  # scale 1: the middle 100×100 of the design
+    im = image_of(r).convert("RGB")
+    assert im.size == (100, 100)
+    assert close(im.getpixel((10, 50)), (255, 0, 0), 12) and close(im.getpixel((90, 50)), (0, 0, 255), 12)
+    assert close(im.getpixel((30, 2)), (255, 0, 0), 12)  # no band: the design reaches the top
+    assert close(im.getpixel((50, 50)), (0, 255, 0), 12)
+    assert [w["code"] for w in r.warnings] == ["ASPECT_RATIO_CHANGED"] and "cover" in r.warnings[0]["message"]
+
+
+def test_a_scaled_render_and_a_native_one_alternate_on_a_warm_page():
+    native = engine.render(engine.RenderJob(engine.RenderOptions(width=200, height=100), document=quadrants_doc(),
+                                            isolation_key="acct-placed"))
+    small = placed(100, 50)
+    again = engine.render(engine.RenderJob(engine.RenderOptions(width=200, height=100), document=quadrants_doc(),
+                                           isolation_key="acct-placed"))
+    assert image_of(native).size == image_of(again).size == (200, 100) and image_of(small).size == (100, 50)
+    assert close(pixel(again, 199, 99)[:3], (0, 0, 255), 12) and close(pixel(small, 99, 49)[:3], (0, 0, 255), 12)
+
+
+def test_text_is_drawn_at_the_output_resolution_not_blown_up():
+    def edge_share(im):  # anti-aliased edge pixels per inked pixel: an enlarged bitmap has ~4× more
+        values = im.convert("L").tobytes()
+        return sum(1 for v in values if 10 < v < 245) / max(1, sum(1 for v in values if v <= 10))
+
+    small = doc(text_el("t", "Hi", x=0, y=0, width=200, height=100, fontSize=60))
+    large = doc(text_el("t", "Hi", x=0, y=0, width=800, height=400, fontSize=240))
+    scaled = engine.render(engine.RenderJob(engine.RenderOptions(width=800, height=400, design=(200, 100)),
+                                            document=small, isolation_key="acct-placed"))
+    native = render(large, width=800, height=400, key="acct-placed")
+    assert edge_share(image_of(scaled)) < 1.5 * edge_share(image_of(native))
+    ink_scaled, ink_native = dark_pixels(image_of(scaled), (0, 0, 800, 400)), dark_pixels(image_of(native), (0, 0, 800, 400))
+    assert ink_native > 2000 and abs(ink_scaled - ink_native) < 0.05 * ink_native
 
 
 def test_image_over_the_pixel_cap_is_refused():

@@ -59,7 +59,7 @@ def _setup(state, job: RenderJob, prep, budget_ms: float) -> list:
         options = job.options
         ctx.viewport = state.set_viewport(page, ctx.viewport, options.width, options.height)
         ctx.frame = None  # the page's pixels will be the video's, not a still's
-        out = render_in_page(page, ctx, job, prep, options.width, options.height, budget_ms)
+        out = render_in_page(page, ctx, job, prep, budget_ms)
     finally:
         state.blobs = {}
     return out.get("warnings") or []
@@ -86,7 +86,7 @@ def _capture_batch(state, job: RenderJob, key: str, spec: VideoSpec, frames: ran
             raise RenderError(f"Seeking frame {index} failed.", retryable=True)
         t1 = time.perf_counter()
         image, capture_ms, decode_ms = state.capture(ctx.cdp, options.width, options.height, spec.capture_format,
-                                                     spec.capture_quality, 1.0)
+                                                     spec.capture_quality)
         stats.seek_ms += (t1 - t0) * 1000
         stats.capture_ms += capture_ms
         stats.decode_ms += decode_ms

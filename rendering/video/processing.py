@@ -32,7 +32,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from core.redis import get_redis
-from rendering.engine import RenderError, RenderJob, RenderOptions
+from rendering.engine import RenderError, RenderJob
 from rendering.models import Generation, GenerationStatus
 
 from . import ffmpeg
@@ -63,10 +63,10 @@ def spec_of(generation: Generation) -> VideoSpec:
 def capture_job_for(generation: Generation, spec: VideoSpec) -> RenderJob:
     """The engine job whose frames make the video: the generation's template, data, fonts and
     account (rendering.jobs), captured as JPEG — or PNG when alpha counts."""
-    from rendering.jobs import render_job
+    from rendering.jobs import options_of, render_job
 
-    options = RenderOptions(width=spec.width, height=spec.height, format=spec.capture_format,
-                            quality=spec.capture_quality, background=generation.options.get("backgroundColor"))
+    options = options_of(generation.options, width=spec.width, height=spec.height, format=spec.capture_format,
+                         quality=spec.capture_quality)
     return render_job(account_id=generation.account_id, options=options, document=generation.document,
                       data=generation.data)
 

@@ -1,12 +1,12 @@
 // The page the headless Chromium keeps warm (rendering/engine). It loads the one template
 // renderer and the bundled fonts once; each render only updates the DOM.
 //
-//   await window.__audome.render({key?, width, height, background, document, data, fonts, images})
+//   await window.__audome.render({key?, width, height, background, document, data, fonts, images, frame?})
 //     → {warnings, layoutMs, incremental: false}
 //   await window.__audome.render({key, data, images})            (no document)
 //     → {warnings, layoutMs, incremental: true, dirtyRows}, or {needDocument: true}
 //
-// `key` names the static part of a render (document, size, background, fonts, scale; the
+// `key` names the static part of a render (document, size, frame, background, fonts; the
 // engine hashes them). The page keeps the canvas it built last with its key: a render that
 // sends only the key and the data updates the dynamic values of that canvas in place
 // (updateDocument), and a page that does not hold that key (a fresh or reloaded page) answers
@@ -26,6 +26,12 @@
 // `dirtyRows` ([top, bottom) or null: unknown) are the canvas rows an update may have
 // repainted since the render before; the engine re-captures only those (engine/frames.py).
 //
+// `frame` (an output of another size than the template's): the root is frame.width×frame.height
+// and the canvas, laid out at width×height as always, is scaled by frame.scale and moved to
+// frame.x, frame.y in it (rendering/engine/types RenderOptions.placement: `contain` leaves bands
+// in the canvas's background colour, `cover` crops). The engine captures the root's box.
+// A framed canvas reports no dirtyRows (its rows are not the output's): captured whole.
+//
 // `images` maps every image URL of the document/data to the URL the page may load (the
 // engine prefetched it and serves it from memory) or to {error}; nothing else is loaded.
 import { buildDocument, seek, updateDocument } from '../renderer/index';
@@ -33,8 +39,18 @@ import type { BuiltDocument, UpdateOptions } from '../renderer/index';
 import { cssColor } from '../renderer/sanitize';
 import type { FontFaceSpec, ImageResolution, RenderWarning, TemplateData, TemplateDocument } from '../renderer/types';
 
+/** The output's box when it is not the template's size (see the header). */
+export interface RenderFrame {
+  width: number;
+  height: number;
+  scale: number;
+  x: number;
+  y: number;
+}
+
 export interface RenderPayload {
   key?: string;
+  frame?: RenderFrame | null;
   width?: number;
   height?: number;
   background?: string | null;
@@ -93,6 +109,7 @@ let chain: Promise<unknown> = Promise.resolve();
 interface Held {
   key: string;
   built: BuiltDocument;
+  framed: boolean;
 }
 /** The canvas shown, with its key (null: nothing shown can be updated or posed). */
 let live: Held | null = null;
@@ -166,7 +183,7 @@ async function update(payload: RenderPayload): Promise<PageRenderResult> {
     warnings: result.warnings,
     layoutMs: Math.round((performance.now() - started) * 100) / 100,
     incremental: true,
-    dirtyRows: wasPosed ? null : (result.dirtyRows ?? null),
+    dirtyRows: wasPosed || current.framed ? null : (result.dirtyRows ?? null),
   };
 }
 
@@ -198,8 +215,9 @@ async function build(payload: RenderPayload & { document: TemplateDocument }): P
     fonts: payload.fonts ?? [],
     ...perRender(payload),
   });
+  const framed = placeInFrame(el, built.canvas, payload.frame);
   if (key) {
-    live = { key, built };
+    live = { key, built, framed };
     held.set(key, live);
     trim(keepLimit(payload));
   }
@@ -207,6 +225,22 @@ async function build(payload: RenderPayload & { document: TemplateDocument }): P
   // No waiting for animation frames here: CDP Page.captureScreenshot produces a fresh
   // frame of the current DOM itself (measured: two rAFs cost ~25 ms a render).
   return { warnings: result.warnings, layoutMs: Math.round((performance.now() - started) * 100) / 100, incremental: false };
+}
+
+/** Sizes the root to the frame and scales the canvas into it; false when there is no frame. */
+function placeInFrame(root: HTMLElement, canvas: HTMLElement, frame: RenderFrame | null | undefined): boolean {
+  if (!frame) return false;
+  const size = (v: number) => (Number.isFinite(v) ? Math.max(1, Math.min(16384, Math.round(v))) : 1);
+  const finite = (v: number) => (Number.isFinite(v) ? v : 0);
+  root.style.setProperty('width', `${size(frame.width)}px`);
+  root.style.setProperty('height', `${size(frame.height)}px`);
+  root.style.setProperty('overflow', 'hidden');
+  // The bands `contain` leaves are the canvas's own background colour (transparent stays so).
+  root.style.setProperty('background-color', canvas.style.getPropertyValue('background-color') || 'transparent');
+  const scale = Number.isFinite(frame.scale) && frame.scale > 0 ? frame.scale : 1;
+  canvas.style.setProperty('transform-origin', '0 0');
+  canvas.style.setProperty('transform', `translate(${finite(frame.x)}px, ${finite(frame.y)}px) scale(${scale})`);
+  return true;
 }
 
 async function renderNow(payload: RenderPayload): Promise<PageRenderResult> {

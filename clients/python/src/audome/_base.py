@@ -187,9 +187,11 @@ class Tokens(_Resource[R]):
 
 def generate_call(project_id: str | None, data: Mapping[str, Any] | None, *, html: str | None, format: str | None,
                   quality: int | None, width: int | None, height: int | None, background_color: str | None,
-                  metadata: Mapping[str, Any] | None, run_async: bool, idempotency_key: str | None) -> Call:
+                  metadata: Mapping[str, Any] | None, run_async: bool, idempotency_key: str | None,
+                  scale: float | None = None, fit: str | None = None) -> Call:
     body = clean({"projectId": project_id, "html": html, "data": dict(data) if data else None, "format": format,
-                  "quality": quality, "width": width, "height": height, "backgroundColor": background_color,
+                  "quality": quality, "width": width, "height": height, "scale": scale, "fit": fit,
+                  "backgroundColor": background_color,
                   "metadata": dict(metadata) if metadata is not None else None})
     if run_async:
         body["async"] = True

@@ -100,11 +100,12 @@ class AsyncAudome(BaseClient):
 
     async def render(self, project_id: str | None = None, data: Mapping[str, Any] | None = None, *,
                      html: str | None = None, format: str | None = None, quality: int | None = None,
-                     width: int | None = None, height: int | None = None, background_color: str | None = None,
+                     width: int | None = None, height: int | None = None, scale: float | None = None,
+                     fit: str | None = None, background_color: str | None = None,
                      metadata: Mapping[str, Any] | None = None, idempotency_key: str | None = None,
                      wait: bool = True, timeout: float = 120.0) -> AsyncRender:
         call = generate_call(project_id, data, html=html, format=format, quality=quality, width=width,
-                             height=height, background_color=background_color, metadata=metadata,
+                             height=height, scale=scale, fit=fit, background_color=background_color, metadata=metadata,
                              run_async=not wait, idempotency_key=idempotency_key)
         result = AsyncRender(await self._send(call), self._fetch)
         if wait and result.status not in TERMINAL_STATUSES:

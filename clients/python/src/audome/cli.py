@@ -134,7 +134,8 @@ def cmd_projects_show(args: argparse.Namespace, out: Out) -> int:
 
 def _render_once(client: Audome, args: argparse.Namespace, data: dict[str, str]) -> Any:
     render = client.render(args.project, data, format=args.format, quality=args.quality, width=args.width,
-                           height=args.height, background_color=args.background, wait=not args.no_wait,
+                           height=args.height, scale=args.scale, fit=args.fit, background_color=args.background,
+                           wait=not args.no_wait,
                            idempotency_key=args.idempotency_key, timeout=args.timeout)
     if args.output and render.image_url:
         render.save(args.output)
@@ -279,8 +280,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write the image here")
     p.add_argument("--format", choices=["png", "jpeg", "webp"])
     p.add_argument("--quality", type=int, help="1–100 (jpeg, webp)")
-    p.add_argument("--width", type=int)
-    p.add_argument("--height", type=int)
+    p.add_argument("--width", type=int, help="output width; the template is scaled (alone: keeps its ratio)")
+    p.add_argument("--height", type=int, help="output height; the template is scaled (alone: keeps its ratio)")
+    p.add_argument("--scale", type=float, help="the template's size times this (2: retina); not with --width/--height")
+    p.add_argument("--fit", choices=["contain", "cover"], help="another ratio than the template's: show all "
+                                                               "(contain, default) or fill and crop (cover)")
     p.add_argument("--background", help="CSS colour, or transparent")
     p.add_argument("--idempotency-key", help="default: a new one per render")
     p.add_argument("--no-wait", action="store_true", help="queue the render and return its id at once")
