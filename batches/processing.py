@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from batches.models import OPEN, Batch, BatchRow, BatchSource, BatchStatus, RowStatus
+from batches.models import OPEN, Batch, BatchRow, BatchStatus, RowStatus
 from batches.selectors import row_counts
 from batches.serializers import batch_to_dict, counts_dict, webhook_data
 from billing.models import CreditBalance, LedgerKind
@@ -54,7 +54,7 @@ def _generation_for(batch: Batch, row: BatchRow, now: dt.datetime) -> Generation
         stored["webhooks"] = False  # per-row render.completed / render.failed only when asked
     return Generation(
         account_id=batch.account_id, project_id=row.project_id, project_ref=row.project_ref,
-        source=GenerationSource.STUDIO if batch.source == BatchSource.DASHBOARD else GenerationSource.API,
+        source=GenerationSource.BATCH,
         data=row.data, options=stored, document=template["document"], metadata=row.metadata, credits_used=1,
         deadline=now + dt.timedelta(seconds=settings.RENDER_PENDING_TIMEOUT),
     )

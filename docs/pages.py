@@ -25,6 +25,9 @@ ORDER = [
     "signed-urls",
     "embed",
     "webhooks",
+    "cli",
+    "python-sdk",
+    "typescript-client",
     "billing",
     "errors",
 ]

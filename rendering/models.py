@@ -29,6 +29,7 @@ class GenerationSource(models.TextChoices):
     API = "api", "API"
     SIGNED_URL = "signed-url", "Signed URL"
     STUDIO = "studio", "Studio"
+    BATCH = "batch", "Batch"  # a row of a batch (batches/), from the API or the dashboard
 
 
 class Generation(BaseModel):

@@ -65,6 +65,8 @@ def test_a_row_whose_image_fails_is_refunded_the_rest_complete_and_the_zip_match
     assert credits_balance(account=owner) == 96
     assert ledger(owner) == [("charge", -5, batch_id), ("refund", 1, by_row[3]["generationId"])]
     assert Generation.objects.get(pk=by_row[3]["generationId"]).credits_used == 0
+    # Each row is a generation of its own, filed under the "batch" source (the Renders page filters by it).
+    assert set(Generation.objects.filter(account=owner).values_list("source", flat=True)) == {"batch"}
 
     # batch.completed once, with the counts and the download URL; no per-row events unless asked.
     events = list(Event.objects.filter(account=owner, type="batch.completed"))

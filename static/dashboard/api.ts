@@ -125,7 +125,7 @@ export interface Generation {
   generationId: string;
   status: GenerationStatus;
   projectId: string | null;
-  source: 'api' | 'signed-url' | 'studio';
+  source: 'api' | 'signed-url' | 'studio' | 'batch';
   imageUrl?: string;
   width: number;
   height: number;
