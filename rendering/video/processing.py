@@ -21,6 +21,7 @@ summed into the row) is written and pushed live at the same pace."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import tempfile
 import time
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 
 PROGRESS_KEY = "audome:video:{}:progress"  # hash: chunk index → frames done
 RUNS_KEY = "audome:video:{}:runs"  # hash: chunk index → times the chunk was started
+STATS_KEY = "audome:video:{}:stats"  # hash: chunk index → its FrameStats (JSON), summed by the finish
+STATS_TTL = 7 * 24 * 3600
 KEY_TTL = 24 * 3600
 CHECK_EVERY = 0.5  # seconds between cancel checks / progress writes of a chunk
 SECONDS_PER_FRAME_BUDGET = 0.5  # the sweeper's patience: RENDER_JOB_TIMEOUT + this per frame left
@@ -252,7 +255,7 @@ def cleanup(generation_id: str) -> None:
             Path(default_storage.path(f"video-chunks/{generation_id}")).rmdir()
         except OSError:
             pass
-    get_redis().delete(PROGRESS_KEY.format(generation_id))
+    get_redis().delete(PROGRESS_KEY.format(generation_id), STATS_KEY.format(generation_id))
 
 
 # --- the chord: chunks, then the finish ------------------------------------------------------
@@ -276,7 +279,7 @@ def chunk_render(*, generation_id: str, index: int, epoch: str) -> str:
     with tempfile.TemporaryDirectory(prefix="audome-chunk-") as workdir:
         path = str(Path(workdir) / f"chunk.{ffmpeg.chunk_extension(spec)}")
         try:
-            _render_file(generation, spec, first, end, path, chunk=True, watch=watch)
+            stats = _render_file(generation, spec, first, end, path, chunk=True, watch=watch)
         except Canceled:
             return "canceled"
         except (RenderError, ffmpeg.EncodeError, OSError) as exc:
@@ -288,8 +291,44 @@ def chunk_render(*, generation_id: str, index: int, epoch: str) -> str:
             saved = default_storage.save(name, File(fh))
         if saved != name:
             default_storage.delete(saved)
+    _keep_chunk_stats(generation_id, index, stats)
     watch.progress(end - first, force=True)
     return "done"
+
+
+def _keep_chunk_stats(generation_id: str, index: int, stats: FrameStats) -> None:
+    """A chunk's phase times and warnings, for the finish to report the video's (a re-run chunk
+    overwrites its own). Without Redis the video still completes, with timings of the join only."""
+    key = STATS_KEY.format(generation_id)
+    value = {name: getattr(stats, name) for name in ("frames", "setup_ms", "seek_ms", "capture_ms", "decode_ms",
+                                                       "write_ms", "recoveries", "warnings")}
+    try:
+        redis = get_redis()
+        redis.hset(key, str(index), json.dumps(value))
+        redis.expire(key, STATS_TTL)
+    except Exception:
+        log.warning("could not keep the stats of chunk %s of %s", index, generation_id, exc_info=True)
+
+
+def _chunk_stats(generation_id: str) -> FrameStats:
+    """The chunks' FrameStats summed; their warnings once each, in chunk order."""
+    total = FrameStats()
+    try:
+        found = get_redis().hgetall(STATS_KEY.format(generation_id))
+    except Exception:
+        log.warning("could not read the chunk stats of %s", generation_id, exc_info=True)
+        return total
+    for _index, raw in sorted(found.items(), key=lambda item: int(item[0])):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            continue
+        for name in ("frames", "setup_ms", "seek_ms", "capture_ms", "decode_ms", "write_ms", "recoveries"):
+            setattr(total, name, getattr(total, name) + value.get(name, 0))
+        for warning in value.get("warnings") or []:
+            if warning not in total.warnings:
+                total.warnings.append(warning)
+    return total
 
 
 def finish(*, generation_id: str, epoch: str) -> str:
@@ -319,4 +358,4 @@ def finish(*, generation_id: str, epoch: str) -> str:
         except (ffmpeg.EncodeError, OSError) as exc:
             return _fail(generation, epoch, exc)
         finish_ms = (time.perf_counter() - t0) * 1000
-        return _store_and_complete(generation, spec, epoch, output, FrameStats(), finish_ms)
+        return _store_and_complete(generation, spec, epoch, output, _chunk_stats(generation_id), finish_ms)

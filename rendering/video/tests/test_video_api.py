@@ -117,6 +117,10 @@ def test_mp4_in_chunks_decodes_to_the_frames_and_matches_the_frame_preview(chunk
     assert (record["progress"], record["framesDone"], record["frames"]) == (1.0, 10, 10)
     assert record["videoUrl"].endswith(".mp4") and "imageUrl" not in record
     assert get_redis().hgetall(RUNS_KEY.format(accepted["generationId"])) == {b"0": b"1", b"1": b"1", b"2": b"1"}
+    # The video's phases are its chunks' summed (seeking the frames, capturing them, encoding), not zeros.
+    timings = record["timings"]
+    assert timings["layout"] > 0 and timings["capture"] > 0 and timings["encode"] > 0, timings
+    assert timings["total"] >= timings["capture"]
 
     path = file_of(api, record["videoUrl"], tmp_path, "out.mp4")
     info = ffmpeg.probe(str(path))
