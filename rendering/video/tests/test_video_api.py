@@ -263,6 +263,47 @@ def test_a_worker_killed_mid_chunk_re_renders_that_chunk_only(session_worker_pau
     assert credits_balance(account=owner) == 97
 
 
+def test_a_video_whose_worker_and_queue_were_lost_is_finished_by_the_sweeper(session_worker_paused,
+                                                                             celery_worker_factory, api, owner,
+                                                                             tmp_path):
+    """The worker dies with the chord's tasks gone too (a Redis that lost its lists): nothing
+    would ever run them. Past the deadline the sweeper puts the video back in the queue; the next
+    worker renders only the chunks that were never stored, and the video is charged once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.testing.worker import purge_queues
+    from rendering.processing import generations_sweep
+
+    env = {"VIDEO_CHUNK_FRAMES": "30"}
+    worker = celery_worker_factory(queues="render", concurrency=1, env=env)
+    project = project_of(owner, animated_document(duration=3000, fps=30))  # 90 frames: chunks 0, 1, 2
+    generation_id = api.post(URL, {"projectId": str(project.pk), "format": "mp4"}).json()["generationId"]
+    runs = RUNS_KEY.format(generation_id)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not get_redis().hget(runs, "1"):
+        time.sleep(0.05)
+    worker.kill()  # the whole worker, Chromium and ffmpeg with it…
+    purge_queues("render")  # …and the chunks still queued
+    assert Generation.objects.get(pk=generation_id).status == "processing"
+
+    swept = generations_sweep(now=timezone.now() + dt.timedelta(hours=1))
+    assert swept["requeued"] == 1 and Generation.objects.get(pk=generation_id).status == "pending"
+    celery_worker_factory(queues="render", concurrency=1, env=env, purge=False)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and Generation.objects.get(pk=generation_id).status in ("pending", "processing"):
+        time.sleep(0.5)
+    record = api.get(f"/api/render/generations/{generation_id}").json()
+    assert record["status"] == "completed", record
+    started = {int(k): int(v) for k, v in get_redis().hgetall(runs).items()}
+    assert started[0] == 1  # stored before the kill: not rendered again
+    assert started[1] == 2  # lost mid-render: rendered again
+    info = ffmpeg.probe(str(file_of(api, record["videoUrl"], tmp_path, "out.mp4")))
+    assert info["frames"] == 90 and info["durationMs"] == pytest.approx(3000, abs=40)
+    assert credits_balance(account=owner) == 97  # 3 s of video, charged once
+
+
 # --- what is refused ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("extra, field", [
