@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -134,11 +135,11 @@ def device_approve(*, account: User, authorization: DeviceAuthorization, scope: 
     if active >= settings.MAX_ACTIVE_TOKENS:
         raise ValidationFailed(f"You already have {settings.MAX_ACTIVE_TOKENS} active tokens; revoke one first.",
                                details={"tokens": ["Limit of active tokens reached."]})
-    return _decide(account=account, authorization=authorization, status=Status.APPROVED, scope=scope)
+    return _decide(account=account, authorization=authorization, status=cast(str, Status.APPROVED), scope=scope)
 
 
 def device_deny(*, account: User, authorization: DeviceAuthorization) -> bool:
-    return _decide(account=account, authorization=authorization, status=Status.DENIED)
+    return _decide(account=account, authorization=authorization, status=cast(str, Status.DENIED))
 
 
 def device_token_poll(*, device_code: str) -> tuple[DeviceAuthorization, str]:
@@ -167,7 +168,7 @@ def _check_interval(authorization: DeviceAuthorization, now: dt.datetime) -> Non
     last = authorization.last_polled_at
     # A little slack: a client that sleeps exactly `interval` seconds arrives a hair early sometimes.
     too_soon = last is not None and (now - last).total_seconds() < authorization.interval - 0.5
-    updates = {"last_polled_at": now}
+    updates: dict[str, Any] = {"last_polled_at": now}
     if too_soon:
         updates["interval"] = min(MAX_INTERVAL, authorization.interval + SLOW_DOWN_STEP)
     DeviceAuthorization.objects.filter(pk=authorization.pk).update(**updates)

@@ -1,6 +1,7 @@
 """Every write to accounts and tokens. What other apps do about them (starting credits, webhook
 events) they do on accounts.signals, sent inside the same transaction."""
 import hmac
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -25,7 +26,7 @@ def user_create(*, email: str, password: str | None, starting_credits: int | Non
 
 
 @transaction.atomic
-def token_create(*, account: User, name: str, scope: str = TokenScope.FULL_ACCESS) -> tuple[ApiToken, str]:
+def token_create(*, account: User, name: str, scope: str = cast(str, TokenScope.FULL_ACCESS)) -> tuple[ApiToken, str]:
     """Returns the token row and the plain token, which is never stored."""
     name = (name or "").strip()
     if not name or len(name) > 100:

@@ -1,6 +1,7 @@
 """/api/render/batches: start a batch (JSON rows or a CSV/XLSX upload), its history, one
 batch with its rows, cancel, retry the failed rows, download the ZIP (issue #13)."""
 import hashlib
+from typing import cast
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -128,6 +129,7 @@ class BatchListCreateApi(APIView):
                                                        request_hash=_request_hash(request))
         if replay is not None:
             return Response(replay.response_body, status=replay.response_status, headers={"Idempotent-Replayed": "true"})
+        assert record is not None, "idempotency_begin gives a record or a replay"
         try:
             response = self.create(request, idempotency_key=key)
         except ApiError as error:
@@ -144,7 +146,7 @@ class BatchListCreateApi(APIView):
         else:
             body = parse_json_body(request.data)
         projects = [project_get(account=request.user, credential=request.auth, project_id=p) for p in body.project_ids]
-        source = BatchSource.DASHBOARD if getattr(request.auth, "kind", "") == "session" else BatchSource.API
+        source = cast(str, BatchSource.DASHBOARD if getattr(request.auth, "kind", "") == "session" else BatchSource.API)
         batch = batch_create(account=request.user, projects=projects, request=body, idempotency_key=idempotency_key,
                              source=source)
         return _accepted(batch)

@@ -37,6 +37,9 @@ class _Sink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass  # zipfile never closes a file it was handed; here for its type (typeshed's _ZipWritable)
+
     def take(self) -> bytes:
         out = b"".join(self.parts)
         self.parts, self.size = [], 0
@@ -95,15 +98,19 @@ def zip_chunks(batch: Batch) -> Iterator[bytes]:
     yield sink.take()
 
 
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    """The next chunk, or None when there are no more (a chunk is never None)."""
+    return next(chunks, None)
+
+
 async def zip_chunks_async(batch: Batch) -> AsyncIterator[bytes]:
     """zip_chunks for an ASGI server: each step runs in the request's sync thread (the database
     and storage calls are blocking), the event loop only forwards the bytes."""
     chunks = zip_chunks(batch)
-    done = object()
-    step = sync_to_async(next, thread_sensitive=True)
+    step = sync_to_async(_next_chunk, thread_sensitive=True)
     while True:
-        chunk = await step(chunks, done)
-        if chunk is done:
+        chunk = await step(chunks)
+        if chunk is None:
             return
         if chunk:
             yield chunk

@@ -104,7 +104,12 @@ def batch_feed(*, account_id) -> int:
             started.add(row.batch_id)
         if started:
             Batch.objects.filter(pk__in=started, status=BatchStatus.PENDING).update(status=BatchStatus.PROCESSING)
-        transaction.on_commit(lambda: [generation_enqueue(generation_id) for generation_id in queued])
+
+        def enqueue_all() -> None:
+            for generation_id in queued:
+                generation_enqueue(generation_id)
+
+        transaction.on_commit(enqueue_all)
     return len(queued)
 
 

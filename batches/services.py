@@ -2,6 +2,8 @@
 the rows) and retry a finished batch's failed rows. What happens next is batches.processing."""
 from __future__ import annotations
 
+from typing import cast
+
 from django.db import transaction
 
 from batches.models import Batch, BatchRow, BatchSource, RowStatus
@@ -16,7 +18,7 @@ def _templates(projects: list) -> dict:
 
 
 def batch_create(*, account, projects: list, request: BatchRequest, idempotency_key: str | None = None,
-                 source: str = BatchSource.API, retry_of: Batch | None = None,
+                 source: str = cast(str, BatchSource.API), retry_of: Batch | None = None,
                  only: set[tuple[int, str]] | None = None) -> Batch:
     """Check every row against every template, reserve one credit per image and record the batch;
     the feeder starts it once this commits. Raises ValidationFailed (400, listing the bad rows)

@@ -20,7 +20,7 @@ def _subscription(account) -> Subscription | None:
 
 def _paid_subscription(account) -> Subscription | None:
     sub = _subscription(account)
-    if sub and sub.status in PLAN_ACTIVE_STATUSES and plan_get(sub.plan_code) and not plan_get(sub.plan_code).is_free:
+    if sub and sub.status in PLAN_ACTIVE_STATUSES and (plan := plan_get(sub.plan_code)) and not plan.is_free:
         return sub
     return None
 
@@ -49,6 +49,7 @@ def plan_of(*, account) -> dict:
     Stripe retries), the free plan otherwise."""
     sub = _paid_subscription(account)
     plan = plan_get(sub.plan_code) if sub else free_plan()
+    assert plan is not None, "_paid_subscription checked that its plan exists"
     return {
         **plan.to_dict(),
         "status": sub.status if sub else "active",

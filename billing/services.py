@@ -4,6 +4,7 @@ any concurrency (and a CHECK constraint keeps it ≥ 0 whatever happens)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -81,7 +82,7 @@ def credits_add_once(*, account, amount: int, kind: str, reference: str, descrip
 
 
 @transaction.atomic
-def credits_take(*, account, amount: int, kind: str = LedgerKind.CHARGE, description: str = "", reference: str = "", created_by=None) -> int:
+def credits_take(*, account, amount: int, kind: str = cast(str, LedgerKind.CHARGE), description: str = "", reference: str = "", created_by=None) -> int:
     """Render charge or negative adjustment. Raises InsufficientCredits and changes nothing
     when the balance can't cover it. Returns the new balance. The take that brings the balance
     to zero emits `credits.exhausted` in the same transaction (once per exhaustion)."""

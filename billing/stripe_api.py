@@ -3,6 +3,7 @@ inside a database transaction; none is made at all without STRIPE_SECRET_KEY."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import stripe
 from django.conf import settings
@@ -82,7 +83,7 @@ def checkout_session_create(*, account, pack: Pack | None = None, plan: Plan | N
     customer = customer_ensure(account=account)
     base = settings.PUBLIC_BASE_URL
     metadata = {"account_id": str(account.pk)}
-    params = {
+    params: dict[str, Any] = {
         "customer": customer,
         "client_reference_id": str(account.pk),
         "success_url": f"{base}/render/billing?checkout=success",
@@ -97,6 +98,7 @@ def checkout_session_create(*, account, pack: Pack | None = None, plan: Plan | N
             payment_intent_data={"metadata": metadata},
         )
     else:
+        assert plan is not None, "give a pack or a plan"
         metadata.update(kind="plan", plan=plan.code)
         params.update(
             mode="subscription",

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from typing import cast
 
 import stripe
 from django.conf import settings
@@ -187,8 +188,8 @@ def _checkout_session(ev: StripeEvent, obj: dict) -> set:
         credits = int(metadata.get("credits") or (pack.credits if pack else 0))
         if credits <= 0:
             raise ValueError(f"checkout session {obj.get('id')} names no known pack")
-        credits_add_once(account=sub.account, amount=credits, kind=LedgerKind.PURCHASE, reference=obj["id"],
-                         description=f"Credit pack: {pack.name if pack else credits}")
+        credits_add_once(account=sub.account, amount=credits, kind=cast(str, LedgerKind.PURCHASE),
+                         reference=obj["id"], description=f"Credit pack: {pack.name if pack else credits}")
     elif obj.get("mode") == "subscription":
         plan = plan_get(metadata.get("plan"))
         # A newer event (its invoice, a later update or cancellation) may already have set the

@@ -4,6 +4,8 @@
   verify → store → 200; the effect is applied by a Celery task.
 - `/render/billing`: balance, plan, cycle, credits used per day (an SVG drawn here), the ledger
   with pagination, buy buttons (through /api/billing/checkout with the session cookie)."""
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import JsonResponse
@@ -30,12 +32,12 @@ def stripe_webhook(request):
 
 
 def _kind_label(kind: str) -> str:
-    labels = {
+    labels = cast(dict[str, str], {
         LedgerKind.GRANT: gettext("Grant"), LedgerKind.ALLOWANCE: gettext("Monthly allowance"),
         LedgerKind.PURCHASE: gettext("Purchase"), LedgerKind.CHARGE: gettext("Render"),
         LedgerKind.REFUND: gettext("Refund"), LedgerKind.ADJUSTMENT: gettext("Adjustment"),
         LedgerKind.EXPIRY: gettext("Expired allowance"),
-    }
+    })
     return labels.get(kind, kind)
 
 

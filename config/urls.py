@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
@@ -15,8 +15,8 @@ from core import views as core_views
 ROUTE_MODULES = ("accounts", "projects", "rendering", "rendering.preview", "rendering.signed", "billing", "webhooks",
                  "embed", "docs", "batches", "dashboard")
 
-api_urlpatterns = []
-page_urlpatterns = []
+api_urlpatterns: list[URLPattern | URLResolver] = []
+page_urlpatterns: list[URLPattern | URLResolver] = []
 for module_name in ROUTE_MODULES:
     module = import_module(f"{module_name}.urls")
     api_urlpatterns += getattr(module, "api_urlpatterns", [])

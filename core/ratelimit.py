@@ -12,12 +12,13 @@ import time
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, cast
 
 import redis
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
-from core.errors import outage_error
+from core.errors import ServiceUnavailable, outage_error
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REDIS_TIMEOUT = 1.0  # seconds: the script takes microseconds; a Redis this slow counts as down
 REDIS_RETRY_SECONDS = 5.0  # after a failure, Redis counts as down this long without asking it
 WARN_EVERY_SECONDS = 60.0
-_down = {"until": 0.0, "warned": 0.0, "error": None}
+_down: dict[str, Any] = {"until": 0.0, "warned": 0.0, "error": None}
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +112,8 @@ class AccountRateThrottle(BaseThrottle):
     @staticmethod
     def redis_down(request, exc) -> bool:
         if request.method not in SAFE_METHODS:
-            raise outage_error(exc)
+            # A Redis error always maps to an outage: outage_error gives ServiceUnavailable, not None.
+            raise cast(ServiceUnavailable, outage_error(exc))
         now = time.monotonic()
         if now - _down["warned"] >= WARN_EVERY_SECONDS:
             _down["warned"] = now

@@ -2,6 +2,7 @@
 each check runs in a thread of its own and one that hasn't answered by then counts as down."""
 import threading
 import time
+from typing import Any
 
 from django.db import connection
 from django.http import JsonResponse
@@ -34,7 +35,7 @@ def _redis_checks() -> dict:
 def _run_until(deadline: float, **checks) -> dict:
     """Run each check in a daemon thread of its own; wait for them until `deadline` (monotonic).
     Returns {name: ("value", result) | ("error", exception) | ("late", None)}."""
-    outcomes = {name: ("late", None) for name in checks}
+    outcomes: dict[str, tuple[str, Any]] = {name: ("late", None) for name in checks}
 
     def run(name, check):
         try:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import EmbedSession
 from accounts.services import credential_authenticate
-from core.auth import SESSION
+from core.auth import SESSION, Credential
 from core.live import account_group, project_group
 from embed.selectors import studio_project_get
 
@@ -41,6 +41,7 @@ def _origin_ok(scope) -> bool:
 @database_sync_to_async
 def _authorize(user, token: str | None, project_id: str):
     """(account, credential, project id) for a session user or an embed token, or None."""
+    credential: Credential | None
     if token is not None:
         credential = credential_authenticate(token)
         # Only embed sessions may authenticate a socket with a token; API tokens belong on servers.

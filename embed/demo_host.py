@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
 PAGE = """<!doctype html>
@@ -148,7 +149,8 @@ def make_handler(audome: str, token_file: Path):
             if url.path != "/":
                 return self._send(404, b"not found", "text/plain")
             q = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            host_origin = f"http://{self.headers.get('Host') or self.server.server_address[0]}"
+            bound = cast("tuple[str, int]", self.server.server_address)  # a TCP server's (host, port)
+            host_origin = f"http://{self.headers.get('Host') or bound[0]}"
             settings = {
                 "projectId": q.get("projectId"),
                 "categoryId": q.get("categoryId"),

@@ -2,6 +2,7 @@
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -83,7 +84,8 @@ def embed_studio(request):
     except ValueError:
         host_origin = ""
     session, problem = embed_session_lookup(query.get("token", ""))
-    config = {"mode": "embed", "locale": locale, "theme": theme, "hostOrigin": host_origin, "apiBase": ""}
+    config: dict[str, Any] = {"mode": "embed", "locale": locale, "theme": theme, "hostOrigin": host_origin,
+                              "apiBase": ""}
     if problem:
         messages = {
             "TOKEN_EXPIRED": "This embed session has expired. Mint a new token on your server.",
@@ -91,6 +93,7 @@ def embed_studio(request):
         }
         config["error"] = {"code": problem, "message": messages[problem]}
         return _studio_page(request, config=config, csp_frame_ancestors="*", status=401)
+    assert session is not None, "embed_session_lookup names a problem whenever it finds no session"
     origins = list(session.allowed_origins or [])
     if origins and host_origin not in origins:
         host_origin = ""

@@ -59,7 +59,7 @@ def _project_body(project) -> dict:
     return {"success": True, **data, "project": data}
 
 
-def _reject_unknown(data, allowed: set[str], ignored: set[str] = frozenset()) -> None:
+def _reject_unknown(data, allowed: set[str], ignored: set[str] | frozenset[str] = frozenset()) -> None:
     if not isinstance(data, dict):
         raise ValidationFailed("The body must be a JSON object.", details={"body": ["Must be a JSON object."]})
     unknown = [key for key in data if key not in allowed and key not in ignored]

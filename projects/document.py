@@ -9,6 +9,7 @@ can carry CSS or markup. Errors name the field with a JSON-path-like key:
 import copy
 import math
 import re
+from typing import Any
 
 from django.conf import settings
 
@@ -63,7 +64,7 @@ TEXT_STYLE = {
     "textDecoration": ("choice", ("none", "underline", "line-through")),
     "backgroundColor": ("colour", None),
 }
-TEXT_STYLE_DEFAULTS = {
+TEXT_STYLE_DEFAULTS: dict[str, Any] = {
     "fontFamily": DEFAULT_FONT,
     "fontSize": 48,
     "fontWeight": 400,

@@ -218,7 +218,8 @@ def check_png_stream(data: bytes) -> None:
 
     corrupt = "The image is corrupt or truncated."
     pos, size = 8, len(data)
-    walker, inflater, first = None, zlib.decompressobj(), True
+    walker: _RowWalker | None = None  # from the header, the first chunk
+    inflater = zlib.decompressobj()
     idat_started = idat_done = False
     while True:
         if pos + 8 > size:
@@ -231,14 +232,13 @@ def check_png_stream(data: bytes) -> None:
         if zlib.crc32(body, zlib.crc32(kind)) != struct.unpack(">I", data[end:end + 4])[0]:
             raise _bad_file(corrupt)
         pos = end + 4
-        if first:
+        if walker is None:
             if kind != b"IHDR" or length != 13:
                 raise _bad_file(corrupt)
             width, height, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", body)
             if depth not in _PNG_DEPTHS.get(colour, ()) or compression or filtering or interlace > 1:
                 raise _bad_file(corrupt)
             walker = _RowWalker(_png_rows(width, height, depth, colour, bool(interlace)))
-            first = False
         elif kind == b"IDAT":
             if idat_done:
                 raise _bad_file(corrupt)  # image data must be one run of IDAT chunks
@@ -255,7 +255,7 @@ def check_png_stream(data: bytes) -> None:
             idat_done = True
         if kind == b"IEND":
             break
-    if not (inflater.eof and walker.seen == walker.expected):
+    if walker is None or not (inflater.eof and walker.seen == walker.expected):
         raise _bad_file(corrupt)
 
 

@@ -1,4 +1,6 @@
 """POST /api/render/generate and /api/render/generations (contract §4)."""
+from typing import cast
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -141,6 +143,7 @@ class GenerateApi(APIView):
         )
         if replay is not None:
             return Response(replay.response_body, status=replay.response_status, headers={"Idempotent-Replayed": "true"})
+        assert record is not None, "idempotency_begin gives a record or a replay"
         try:
             response = self.generate(request, idempotency_key=key)
         except ApiError as error:
@@ -165,7 +168,7 @@ class GenerateApi(APIView):
         generation = generation_create(
             account=request.user, credential=request.auth, project=project, html=body.html, data=body.data,
             options=options, metadata=body.metadata, idempotency_key=idempotency_key,
-            source=GenerationSource.API, video=video, credits=credits,
+            source=cast(str, GenerationSource.API), video=video, credits=credits,
         )
         if video is not None:  # always asynchronous
             return Response(

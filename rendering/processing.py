@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import time
 from contextlib import contextmanager
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -154,7 +155,7 @@ def generations_sweep(*, now: dt.datetime | None = None) -> dict:
         else:
             if generation.requeues >= settings.RENDER_MAX_REQUEUES:
                 if generation_fail(generation, message="No render worker picked the job up in time.",
-                                   expected=GenerationStatus.PENDING):
+                                   expected=cast(str, GenerationStatus.PENDING)):
                     counts["failed"] += 1
                 continue
             moved = Generation.objects.filter(

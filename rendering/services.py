@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -47,7 +48,7 @@ def _check_data(*, project, data: dict) -> None:
 def generation_create(
     *, account, credential: Credential, project, html: str | None = None, data: dict | None,
     options: RenderOptions, metadata: dict | None, idempotency_key: str | None = None,
-    source: str = GenerationSource.API, video: dict | None = None, credits: int = 1,
+    source: str = cast(str, GenerationSource.API), video: dict | None = None, credits: int = 1,
 ) -> Generation:
     """Render `project` with `data` (or, without a project, the inline `html`) with `options`
     (checked by rendering.validation): validate the data against the template, take one credit,
@@ -120,8 +121,8 @@ def _failure_event(generation: Generation) -> tuple[str, dict]:
 
 
 def generation_fail(
-    generation: Generation, *, message: str, code: str = "RENDER_FAILED", expected: str = GenerationStatus.PROCESSING,
-    claimed_by: str | None = None,
+    generation: Generation, *, message: str, code: str = "RENDER_FAILED",
+    expected: str = cast(str, GenerationStatus.PROCESSING), claimed_by: str | None = None,
 ) -> bool:
     """Move the row from `expected` to failed, refund the credit and emit render.failed — once.
     Returns False when someone else had already moved it."""

@@ -12,8 +12,8 @@ if [ $# -gt 0 ]; then exec .venv/bin/pytest "$@"; fi
 groups=(core accounts projects rendering batches billing webhooks embed dashboard docs tests clients/python clients/typescript)
 passed=0; failed=0; status=0
 mkdir -p var
-# The Python types (pyproject.toml [tool.mypy]: the render path, core's shared pieces, the
-# dashboard), then the front end's (static/: Studio, SDK, renderer, dashboard), before any pytest.
+# The Python types (pyproject.toml [tool.mypy]: every app package and config), then the front
+# end's (static/: Studio, SDK, renderer, dashboard), before any pytest.
 echo "=== mypy"
 if ! .venv/bin/mypy; then status=1; failed=$((failed + 1)); fi
 echo "=== tsc"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -103,7 +104,7 @@ def _postpone(delivery_id: str, now) -> None:
         transaction.on_commit(lambda: queue_deliveries([delivery_id], countdown=delay))
 
 
-def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetime] | str | None:
+def _claim(delivery_id: str, now) -> tuple[Delivery, DeliveryAttempt, dt.datetime] | Literal["postponed"] | None:
     lease = now + dt.timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
     take = dict(locked_until=lease, locked_by=process_label(), attempt_count=F("attempt_count") + 1,
                 updated_at=now)

@@ -6,6 +6,7 @@ that transaction commits. Delivering itself lives in `webhooks.delivery`."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -84,7 +85,7 @@ def _clean_events(events) -> list[str]:
     return list(dict.fromkeys(events))
 
 
-def endpoint_create(*, account, url: str, events: list[str] | None) -> tuple[WebhookEndpoint, str]:
+def endpoint_create(*, account, url: str | None, events: list[str] | None) -> tuple[WebhookEndpoint, str]:
     """Returns the endpoint and its secret (shown to the customer once)."""
     url = _clean_url(url)  # resolves DNS: done before the transaction
     events = _clean_events(events)
@@ -106,7 +107,7 @@ _UNSET = object()
 
 def endpoint_update(*, account, endpoint_id: str, url=_UNSET, events=_UNSET, status=_UNSET) -> WebhookEndpoint:
     endpoint_get(account=account, endpoint_id=endpoint_id)  # 404 before any validation
-    changes = {}
+    changes: dict[str, Any] = {}
     if url is not _UNSET:
         changes["url"] = _clean_url(url)
     if events is not _UNSET:

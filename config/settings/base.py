@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that varies comes from the environment;
 `.env.example` lists each variable. Each app has its own section below: edit only yours."""
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -115,7 +116,7 @@ CACHES = {
         "KEY_PREFIX": "audome",
     }
 }
-CHANNEL_LAYERS = {
+CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # channels_redis blocks on BZPOPMIN for 5 s while redis-py reads with a 5 s socket timeout by
@@ -147,7 +148,7 @@ STATICFILES_DIRS = [BASE_DIR / "static" / "dist"] if (BASE_DIR / "static" / "dis
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 AUDOME_STORAGE = env("AUDOME_STORAGE", "local")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }

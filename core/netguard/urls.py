@@ -6,6 +6,7 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -95,7 +96,7 @@ def _resolve(target: Target) -> list[IPAddress]:
     for family, _type, _proto, _canon, sockaddr in infos:
         if family not in (socket.AF_INET, socket.AF_INET6):
             continue
-        text = sockaddr[0].split("%", 1)[0]
+        text = cast(str, sockaddr[0]).split("%", 1)[0]  # an AF_INET/AF_INET6 address's host is a str
         ip = ipaddress.ip_address(text)
         if family == socket.AF_INET6 and len(sockaddr) > 3 and sockaddr[3]:
             ip = ipaddress.IPv6Address(f"{text}%{sockaddr[3]}")

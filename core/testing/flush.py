@@ -31,4 +31,4 @@ def _fixture_teardown_retrying(self) -> None:
             time.sleep(0.2 * attempt)
 
 
-TransactionTestCase._fixture_teardown = _fixture_teardown_retrying  # type: ignore[method-assign]
+TransactionTestCase._fixture_teardown = _fixture_teardown_retrying

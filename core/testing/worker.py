@@ -83,14 +83,19 @@ class WorkerProcess:
         self.wait_ready(timeout)
         return self
 
+    def _started(self) -> subprocess.Popen:
+        assert self.proc is not None, "start() the worker first"
+        return self.proc
+
     def wait_ready(self, timeout: float = 90) -> None:
         from core.heartbeat import KEY_PREFIX
         from core.redis import get_redis
 
+        proc = self._started()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Celery worker exited with {self.proc.returncode}:\n{self.log()[-4000:]}")
+            if proc.poll() is not None:
+                raise RuntimeError(f"Celery worker exited with {proc.returncode}:\n{self.log()[-4000:]}")
             if get_redis().exists(KEY_PREFIX + self.hostname):
                 return
             time.sleep(0.1)
@@ -99,7 +104,7 @@ class WorkerProcess:
 
     @property
     def pid(self) -> int:
-        return self.proc.pid
+        return self._started().pid
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -129,16 +134,17 @@ class WorkerProcess:
     def stop(self, timeout: float = 20) -> None:
         if not self.alive():
             return
+        proc = self._started()
         try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=timeout)
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
         except ProcessLookupError:
             pass
         # Whatever the pool left behind in the group (Chromium) goes too.
         try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
 

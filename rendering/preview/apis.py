@@ -6,6 +6,7 @@ The preview endpoint keeps the docs' lowercase `error` values (`missing_projectI
 import dataclasses
 import logging
 import time
+from typing import cast
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -165,7 +166,7 @@ class PreviewApi(APIView):
         body = response.data
         if not isinstance(body, dict) or body.get("success") is not False:
             return response
-        code = body.get("code")
+        code = cast(str, body.get("code"))  # every error envelope carries its code
         value = "missing_projectId" if isinstance(exc, MissingProjectId) else ERROR_VALUES.get(code)
         if code == "INTERNAL_ERROR":  # an unexpected error: the docs call every 500 render_failed
             body["code"], value = "RENDER_FAILED", "render_failed"

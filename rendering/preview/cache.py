@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import time
+from typing import cast
 
 from django.conf import settings
 
@@ -170,7 +171,7 @@ def lock_acquire(digest: str, owner: str, ttl_ms: int) -> bool:
 
 
 def lock_owner(digest: str) -> str | None:
-    value = get_redis().get(LOCK.format(digest))
+    value = cast("bytes | None", get_redis().get(LOCK.format(digest)))  # the client answers bytes
     return value.decode() if value else None
 
 
@@ -190,7 +191,7 @@ def files_cleanup(*, now: int | None = None, batch: int = 500) -> dict:
     now = now if now is not None else now_ms()
     counts = {"deleted": 0, "kept": 0, "busy": 0}
     for raw in redis.zrangebyscore(FILES, "-inf", now, start=0, num=batch):
-        name = raw.decode()
+        name = cast(bytes, raw).decode()  # the client answers bytes
         digest = digest_of_file(name)
         if digest is None:
             redis.zrem(FILES, name)

@@ -25,6 +25,7 @@ import math
 import time
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -177,7 +178,8 @@ def _next_event(pubsub, timeout: float, job_id: str, *, started: bool = True) ->
 
 
 def _job_state(job_id: str) -> dict:
-    raw = get_redis().hmget(JOB.format(job_id), "state", "result")
+    # The client answers bytes (redis-py types them bytes | str: it can't know decode_responses).
+    raw = cast("list[bytes | None]", get_redis().hmget(JOB.format(job_id), "state", "result"))
     state = raw[0].decode() if raw[0] else None
     entry = json.loads(raw[1]) if raw[1] else None
     return {"state": state, "entry": entry}
@@ -370,7 +372,8 @@ def preview_render(*, job_id: str) -> str:
     r = get_redis()
     if not script(_CLAIM)(keys=[JOB.format(job_id), WAITING, RUNNING], args=[job_id, now_ms()]):
         return "skipped"
-    raw_payload, digest_raw = r.hmget(JOB.format(job_id), "payload", "digest")
+    # The client answers bytes, and a job the claim took has both fields.
+    raw_payload, digest_raw = cast("list[bytes]", r.hmget(JOB.format(job_id), "payload", "digest"))
     digest = digest_raw.decode()
     _publish(digest, {"event": "started", "job": job_id})
     started = time.perf_counter()

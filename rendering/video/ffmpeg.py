@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import IO, cast
 
 from django.conf import settings
 
@@ -102,8 +103,12 @@ class Encoder:
             self.kill()
         self._stderr.close()
 
+    def _started(self) -> subprocess.Popen:
+        assert self.proc is not None, "use the Encoder as a context manager"
+        return self.proc
+
     def _write_loop(self) -> None:
-        stdin = self.proc.stdin
+        stdin = cast(IO[bytes], self._started().stdin)  # Popen(stdin=PIPE) always has one
         try:
             while True:
                 frame = self._queue.get()
@@ -129,7 +134,7 @@ class Encoder:
         """Hands one captured image to ffmpeg (blocks while QUEUE_FRAMES wait)."""
         stall = settings.VIDEO_ENCODER_STALL_SECONDS
         while True:
-            if self._error is not None or self.proc.poll() is not None:
+            if self._error is not None or self._started().poll() is not None:
                 raise EncodeError(f"ffmpeg stopped taking frames: {self.stderr() or self._error}")
             try:
                 self._queue.put(frame, timeout=0.5)
@@ -143,9 +148,10 @@ class Encoder:
     def finish(self) -> None:
         """No more frames: wait for ffmpeg to write the file (killed past the stall limit)."""
         self._queue.put(None)
+        assert self._writer is not None, "use the Encoder as a context manager"
         self._writer.join(timeout=settings.VIDEO_ENCODER_STALL_SECONDS)
         try:
-            code = self.proc.wait(timeout=settings.VIDEO_ENCODER_STALL_SECONDS)
+            code = self._started().wait(timeout=settings.VIDEO_ENCODER_STALL_SECONDS)
         except subprocess.TimeoutExpired:
             self.kill()
             raise EncodeError("ffmpeg did not finish in time and was killed.") from None

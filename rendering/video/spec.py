@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from django.conf import settings
 
@@ -21,7 +22,7 @@ DEFAULT_QUALITY = 80
 GIF_INTERMEDIATE = "mkv"
 
 
-def is_video_format(fmt) -> bool:
+def is_video_format(fmt) -> TypeGuard[str]:
     return isinstance(fmt, str) and fmt in VIDEO_FORMATS
 
 
