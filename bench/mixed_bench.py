@@ -22,7 +22,9 @@ asks for PNG 70 %, JPEG 20 %, WebP 10 % of the time. Levels c=1,2,4,8 (client th
     while the workers' memory (Celery processes + their Chromium trees, PSS) is sampled;
   - the raw floor (bench/render_floor.measure_floor, PNG, c=1 and c=2) in the same run,
     after the stack is stopped: every figure is also printed as a ratio of it, because this
-    machine is shared and absolute figures move with the neighbours' load.
+    machine is shared and absolute figures move with the neighbours' load; and the mix's own
+    raw floor (bench/mix_floor.py: the same templates, photos and formats done by a bare
+    Chromium), the least any renderer pays for this work.
 
 It prints tables; it never fails. Targets (issue #17): mixed p50 ≤ 2× floor at c=1,
 throughput ≥ 0.6× the floor's at c=2, p95 ≤ 4× floor, a new account's first render ≤ 300 ms,
@@ -413,13 +415,19 @@ def cycle_accounts(stack: Stack, accounts: int, rounds: int, seed: int) -> dict:
             "pss_last": samples[-1], "samples": [s["all"] for s in samples]}
 
 
-def measure_floor_figures(n: int) -> dict:
+def measure_floor_figures(n: int, seed: int) -> dict:
+    """Two floors: the card's (render_floor: one 1080² card, its title changing — the issue's
+    baseline) and the mix's own (bench/mix_floor: these templates, photos and formats, raw)."""
+    from bench.mix_floor import measure_mix_floor
     from bench.render_floor import measure_floor
 
     single = measure_floor(n=n, fmt="png", concurrency=1)
     double = measure_floor(n=n, fmt="png", concurrency=2)
+    mix1 = measure_mix_floor(n=2 * n, concurrency=1, seed=seed)
+    mix2 = measure_mix_floor(n=2 * n, concurrency=2, seed=seed)
     return {"p50": single["p50_ms"], "p95": single["p95_ms"], "rps1": single["renders_per_s"],
-            "rps2": double["renders_per_s"], "raw": [single, double]}
+            "rps2": double["renders_per_s"], "mix_p50": mix1["p50_ms"], "mix_p95": mix1["p95_ms"],
+            "mix_rps1": mix1["renders_per_s"], "mix_rps2": mix2["renders_per_s"], "raw": [single, double, mix1, mix2]}
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -437,6 +445,17 @@ def print_report(args, results, firsts, cycle, rss, floor) -> None:
         print(f"| {c} | {r['p50']:.0f} | {r['p95']:.0f} | {r['rps']:.1f} | {fp50 or float('nan'):.0f} | "
               + (f"{r['p50'] / fp50:.2f}× | {r['p95'] / fp50:.2f}× | " if fp50 else "– | – | ")
               + f"{frps or float('nan'):.1f} | " + (f"{r['rps'] / frps:.2f}× |" if frps else "– |"))
+    if floor:
+        print("\nThe same levels against the mix's own raw floor (bench/mix_floor.py: these templates, photos and "
+              f"formats with nothing around them; c=1 p50 {floor['mix_p50']:.0f} ms, p95 {floor['mix_p95']:.0f} ms, "
+              f"{floor['mix_rps1']:.1f}/s; c=2 {floor['mix_rps2']:.1f}/s):\n")
+        print("| c | p50 ÷ mix floor p50 | p95 ÷ mix floor p95 | renders/s ÷ mix floor's |")
+        print("|---|---|---|---|")
+        for r in results:
+            c = r["concurrency"]
+            mrps = floor["mix_rps1"] if c == 1 else floor["mix_rps2"]
+            print(f"| {c} | {r['p50'] / floor['mix_p50']:.2f}× | {r['p95'] / floor['mix_p95']:.2f}× | "
+                  f"{r['rps'] / mrps:.2f}× |")
     print("\nServer phases (mean / p50 / p95 ms, from the responses' `timings`):\n")
     print("| c | " + " | ".join(PHASES) + " |")
     print("|---|" + "---|" * len(PHASES))
@@ -519,7 +538,7 @@ def main() -> None:
     finally:
         print(f"logs: {stack.processes.logs}", flush=True)
         stack.stop()
-    floor = None if args.skip_floor else measure_floor_figures(args.floor_requests)
+    floor = None if args.skip_floor else measure_floor_figures(args.floor_requests, args.seed)
     print_report(args, results, firsts, cycle, rss, floor)
 
 
