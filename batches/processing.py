@@ -107,7 +107,7 @@ def batch_feed(*, account_id) -> int:
 
         def enqueue_all() -> None:
             for generation_id in queued:
-                generation_enqueue(generation_id)
+                generation_enqueue(generation_id, bulk=True)
 
         transaction.on_commit(enqueue_all)
     return len(queued)

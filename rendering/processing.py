@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.processes import process_is_gone, process_label
 from rendering import engine
 from rendering.jobs import generation_job
-from rendering.models import IN_FLIGHT, Generation, GenerationStatus, IdempotencyRecord
+from rendering.models import IN_FLIGHT, Generation, GenerationSource, GenerationStatus, IdempotencyRecord
 from rendering.serializers import webhook_data
 from rendering.services import generation_enqueue, generation_fail, generation_push
 from rendering.storage import delete_output, save_output
@@ -162,7 +162,7 @@ def generations_sweep(*, now: dt.datetime | None = None) -> dict:
                 pk=generation.pk, status=GenerationStatus.PENDING, deadline=generation.deadline
             ).update(requeues=F("requeues") + 1, deadline=now + dt.timedelta(seconds=settings.RENDER_PENDING_TIMEOUT))
         if moved:
-            generation_enqueue(generation.pk)
+            generation_enqueue(generation.pk, bulk=generation.source == GenerationSource.BATCH)
             counts["requeued"] += 1
     counts["idempotencyExpired"] = IdempotencyRecord.objects.filter(
         created_at__lt=now - dt.timedelta(seconds=settings.IDEMPOTENCY_TTL)

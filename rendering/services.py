@@ -92,11 +92,21 @@ def generation_create(
     return generation
 
 
-def generation_enqueue(generation_id: str) -> None:
-    """Queue the render task of a pending generation (on accepting it, or when the sweeper re-queues it)."""
+# Kombu's Redis transport keeps one list per priority step (0, 3, 6, 9) and a worker pops the
+# lower steps first: a single render (0) never waits behind queued bulk work, only behind the
+# renders already running. Batch rows are bulk; video chunks come after them (9).
+BULK_PRIORITY = 6
+
+
+def generation_enqueue(generation_id: str, *, bulk: bool = False) -> None:
+    """Queue the render task of a pending generation (on accepting it, or when the sweeper
+    re-queues it); `bulk` (a batch row) queues it behind every single render."""
     from rendering.tasks import render_generation  # tasks → processing → services: imported when used
 
-    render_generation.apply_async((generation_id,), queue=settings.RENDER_QUEUE)
+    if bulk:
+        render_generation.apply_async((generation_id,), queue=settings.RENDER_QUEUE, priority=BULK_PRIORITY)
+    else:
+        render_generation.apply_async((generation_id,), queue=settings.RENDER_QUEUE)
 
 
 def generation_push(generation: Generation) -> None:

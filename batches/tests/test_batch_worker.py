@@ -197,3 +197,21 @@ def test_worker_killed_mid_batch_loses_no_row_and_charges_none_twice(celery_work
     assert Event.objects.filter(account=account, type="batch.completed").count() == 1
     _, archive = download(api, batch_id)
     assert len([n for n in archive.namelist() if n.endswith(".png")]) == 12
+
+
+def test_another_accounts_single_render_goes_ahead_of_queued_batch_rows(render_worker, api, owner, project):
+    """A's rows wait in the render queue's bulk list; B's sync generate, sent after they were
+    queued, is rendered before them — it waits for the row being rendered, not for A's queue."""
+    response = api.post(URL, {"projectId": str(project.pk), "rows": rows_of(*[f"Row {i}" for i in range(12)])})
+    assert response.status_code == 202, response.content
+    other = make_account("fair-b@example.com", credits=5)
+    b_project = make_project(other, name="B's card")
+    b = client_for(other, "render-only").post("/api/render/generate", {"projectId": str(b_project.pk),
+                                                                        "data": {"title.text": "B first"}})
+    assert b.status_code == 200, b.content
+    b_generation = Generation.objects.get(pk=b.json()["generationId"])
+    queued_before_b = Generation.objects.filter(account=owner, created_at__lt=b_generation.created_at)
+    assert queued_before_b.count() >= 3  # the batch had rows queued when B asked
+    overtaken = [g for g in queued_before_b if g.started_at is None or g.started_at > b_generation.started_at]
+    assert len(overtaken) >= 2, [(g.created_at, g.started_at) for g in queued_before_b]
+    assert wait_batch(api, response.json()["batchId"])["status"] == "completed"
