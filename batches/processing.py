@@ -101,7 +101,8 @@ def batch_feed(*, account_id) -> int:
                 continue
             generation.save(force_insert=True)
             queued.append(generation.id)
-            started.add(row.batch_id)
+            if row.batch.status == BatchStatus.PENDING:  # its first row: the batch is now processing
+                started.add(row.batch_id)
         if started:
             Batch.objects.filter(pk__in=started, status=BatchStatus.PENDING).update(status=BatchStatus.PROCESSING)
 
@@ -215,11 +216,28 @@ def batch_finish(batch: Batch) -> bool:
     return True
 
 
+def _settle_one(row: BatchRow) -> int:
+    """rows_settle for the row of the render that just finished, from what the hook already
+    read: one conditional update (the general path when its image may have fallen back)."""
+    generation = row.generation
+    if row.status != RowStatus.QUEUED or generation is None:
+        return rows_settle(generation_id=row.generation_id) if row.status == RowStatus.QUEUED else 0
+    target = SETTLED.get(generation.status)
+    if target is None:  # still rendering (a retry) — settled when it finishes
+        return 0
+    fallback = any(isinstance(w, dict) and w.get("code") == "IMAGE_FALLBACK" for w in generation.warnings or [])
+    if target == RowStatus.COMPLETED and fallback:
+        return rows_settle(generation_id=row.generation_id)  # checks the row's own image, refunds
+    return BatchRow.objects.filter(pk=row.pk, status=RowStatus.QUEUED).update(status=target)
+
+
 def generation_settled(*, generation_id: str) -> None:
     """After a render task: if the generation is a batch row's, settle it, give the account's
     batches the freed slot and finish the batch if that was its last row."""
-    row = BatchRow.objects.filter(generation_id=generation_id).select_related("batch").defer(
-        "data", "metadata", "batch__templates").first()
+    row = (BatchRow.objects.filter(generation_id=generation_id).select_related("batch", "generation")
+           .defer("data", "metadata", "batch__templates", "generation__document", "generation__data",
+                  "generation__options", "generation__metadata")
+           .first())
     if row is None:
         # Another render of an account with open batches freed a slot of its in-flight limit.
         waiting = Batch.objects.filter(status__in=OPEN, account__generations__pk=generation_id).values_list(
@@ -227,7 +245,7 @@ def generation_settled(*, generation_id: str) -> None:
         if waiting is not None:
             batch_feed(account_id=waiting)
         return
-    rows_settle(generation_id=generation_id)
+    _settle_one(row)
     batch_feed(account_id=row.batch.account_id)
     # The last row to settle finishes the batch (each hook settles its own row before it looks,
     # so the last one sees none left); until then only a throttled progress update.
