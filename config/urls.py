@@ -8,9 +8,10 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
 
 from core import views as core_views
+from docs.views import ApiReferenceView
 
 ROUTE_MODULES = ("accounts", "projects", "rendering", "rendering.preview", "rendering.signed", "billing", "webhooks",
                  "embed", "docs", "batches", "dashboard")
@@ -29,7 +30,7 @@ urlpatterns = [
     path("healthz", core_views.healthz),
     path("readyz", core_views.readyz),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs", ApiReferenceView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(api_urlpatterns)),
     re_path(r"^api(/.*)?$", core_views.api_not_found),
     path("admin/", admin.site.urls),
