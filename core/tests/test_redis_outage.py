@@ -51,6 +51,9 @@ def test_redis_down_reads_work_and_writes_answer_503(owner, project):
             assert response.json()["code"] == "SERVICE_UNAVAILABLE"
             assert int(response.headers["Retry-After"]) >= 1
             assert seconds < 2, (path, seconds)
+            if path == "/api/render/preview":  # the preview page's lowercase style, with retryAfter
+                assert response.json()["error"] == "service_unavailable"
+                assert response.json()["retryAfter"] == int(response.headers["Retry-After"])
 
         response, _ = timed("GET", f"{base}/readyz")
         assert response.status_code == 503 and response.json()["checks"]["redis"].startswith("down")

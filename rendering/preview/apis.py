@@ -2,7 +2,9 @@
 
 The preview endpoint keeps the docs' lowercase `error` values (`missing_projectId`,
 `unauthorized`, `forbidden`, `project_not_found`, `rate_limited`, `preview_busy`,
-`render_failed`) next to the contract's uppercase `code`; the human sentence moves to `message`."""
+`render_failed`) next to the contract's uppercase `code`; the human sentence moves to `message`.
+A database or Redis outage (503 SERVICE_UNAVAILABLE, docs/errors) is `service_unavailable` in the
+same style, with the `retryAfter` a 503 `preview_busy` has, so a client's 503 handling fits both."""
 import dataclasses
 import logging
 import time
@@ -28,6 +30,7 @@ ERROR_VALUES = {
     "RATE_LIMITED": "rate_limited",
     "PREVIEW_BUSY": "preview_busy",
     "RENDER_FAILED": "render_failed",
+    "SERVICE_UNAVAILABLE": "service_unavailable",
 }
 
 
@@ -42,7 +45,7 @@ RATE_LIMIT_SCHEMA = inline_serializer("PreviewRateLimit", {
 PREVIEW_ERROR_SCHEMA = inline_serializer("PreviewError", {
     "success": serializers.BooleanField(),
     "error": serializers.CharField(help_text="missing_projectId | unauthorized | forbidden | project_not_found | "
-                                             "rate_limited | preview_busy | render_failed (or a sentence for other 400s)"),
+                                             "rate_limited | preview_busy | render_failed | service_unavailable (or a sentence for other 400s)"),
     "code": serializers.CharField(help_text="The contract's uppercase code, e.g. RATE_LIMITED."),
     "message": serializers.CharField(help_text="Human readable explanation."),
     "requestId": serializers.CharField(),
@@ -173,6 +176,8 @@ class PreviewApi(APIView):
         if value:
             body["message"] = body.get("error")
             body["error"] = value
+        if code == "SERVICE_UNAVAILABLE" and "retryAfter" not in body:
+            body["retryAfter"] = int(response.headers.get("Retry-After") or 5)
         if code == "RATE_LIMITED" and "retryAfter" not in body:  # the account-wide API limit
             retry_after = int(response.headers.get("Retry-After") or 1)
             state = getattr(self.request._request, "audome_ratelimit", None)
