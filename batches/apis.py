@@ -17,7 +17,6 @@ from batches.selectors import ROW_STATUSES, batch_get, batch_list, batch_rows, r
 from batches.serializers import batch_to_dict, row_to_dict, status_url
 from batches.services import batch_create, batch_retry
 from batches.validation import parse_form_body, parse_json_body
-from core.errors import ApiError, error_response
 from core.pagination import paginated_response
 from projects.selectors import project_get
 from rendering import idempotency
@@ -121,24 +120,8 @@ class BatchListCreateApi(APIView):
                    400: ERROR_SCHEMA, 402: ERROR_SCHEMA, 404: ERROR_SCHEMA, 409: ERROR_SCHEMA, 413: ERROR_SCHEMA},
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return self.create(request)
-        idempotency.check_key(key)
-        record, replay = idempotency.idempotency_begin(account=request.user, key=key,
-                                                       request_hash=_request_hash(request))
-        if replay is not None:
-            return Response(replay.response_body, status=replay.response_status, headers={"Idempotent-Replayed": "true"})
-        assert record is not None, "idempotency_begin gives a record or a replay"
-        try:
-            response = self.create(request, idempotency_key=key)
-        except ApiError as error:
-            response = error_response(error, request)
-        except BaseException:
-            idempotency.idempotency_abort(record)
-            raise
-        idempotency.idempotency_finish(record, status=response.status_code, body=response.data)
-        return response
+        return idempotency.idempotent_response(request, request_hash=_request_hash(request),
+                                               run=lambda key: self.create(request, idempotency_key=key))
 
     def create(self, request, idempotency_key: str | None = None) -> Response:
         if request.content_type.startswith("multipart/"):

@@ -144,3 +144,42 @@ class Processes:
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+
+
+def raw_chromium(pw, *, images: dict[str, tuple[str, bytes]], viewport: tuple[int, int]):
+    """The raw floors' browser (render_floor, mix_floor, video_bench): Chromium launched as the
+    engine launches it, one context that serves the render page and its assets and `images`
+    (path → (mime, bytes)) from memory, and nothing else. Returns (browser, context); call
+    `render_page(context)` for a page with the renderer loaded. Needs Django set up."""
+    import os
+
+    from rendering.engine.browser import CHROMIUM_ARGS, ORIGIN, PAGE_PATH, RENDER_PAGE_CSP, Assets
+
+    assets = Assets()
+    browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                                 args=CHROMIUM_ARGS)
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block")
+
+    def route(r):
+        url = r.request.url
+        path = url[len(ORIGIN):] if url.startswith(ORIGIN) else None
+        if path == PAGE_PATH:
+            return r.fulfill(body=assets.page_html, headers={"content-type": "text/html",
+                                                              "content-security-policy": RENDER_PAGE_CSP})
+        found = images.get(path or "") or assets.files.get(path or "")
+        if found:
+            return r.fulfill(body=found[1], headers={"content-type": found[0]})
+        return r.abort()
+
+    context.route("**/*", route)
+    return browser, context
+
+
+def render_page(context):
+    """A new page of `context` with the render page loaded and ready."""
+    from rendering.engine.browser import ORIGIN, PAGE_PATH
+
+    page = context.new_page()
+    page.goto(ORIGIN + PAGE_PATH)
+    page.wait_for_function("window.__audome && window.__audome.ready")
+    return page

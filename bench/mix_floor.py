@@ -29,7 +29,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
-from bench.common import percentile  # noqa: E402
+from bench.common import percentile, raw_chromium, render_page  # noqa: E402
 
 UPDATE = """async ([texts, image]) => {
     for (const [id, text] of texts) {
@@ -67,9 +67,8 @@ def _worker(n: int, seed: int, photo_count: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     from bench.mixed_bench import photos, templates
-    from rendering.engine.browser import CHROMIUM_ARGS, ORIGIN, PAGE_PATH, RENDER_PAGE_CSP, Assets
+    from rendering.engine.browser import ORIGIN
 
-    assets = Assets()
     images = {f"/i/{k}": ("image/jpeg" if ext == "jpg" else f"image/{ext}", body)
               for k, (ext, body) in enumerate(photos(photo_count))}
     backdrop = f"{ORIGIN}/i/0"
@@ -79,28 +78,11 @@ def _worker(n: int, seed: int, photo_count: int) -> list[float]:
 
     def run():
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                                         args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1200, "height": 1920}, service_workers="block")
-
-            def route(r):
-                url = r.request.url
-                path = url[len(ORIGIN):] if url.startswith(ORIGIN) else None
-                if path == PAGE_PATH:
-                    return r.fulfill(body=assets.page_html, headers={"content-type": "text/html",
-                                                                      "content-security-policy": RENDER_PAGE_CSP})
-                found = images.get(path or "") or assets.files.get(path or "")
-                if found:
-                    return r.fulfill(body=found[1], headers={"content-type": found[0]})
-                return r.abort()
-
-            context.route("**/*", route)
+            browser, context = raw_chromium(pw, images=images, viewport=(1200, 1920))
             pages = []
             for _name, width, height, document in shapes:
-                page = context.new_page()
+                page = render_page(context)
                 page.set_viewport_size({"width": width, "height": height})
-                page.goto(ORIGIN + PAGE_PATH)
-                page.wait_for_function("window.__audome && window.__audome.ready")
                 page.evaluate("(p) => window.__audome.render(p)", {
                     "width": width, "height": height, "document": document,
                     "images": {f"{ORIGIN}/i/{k}": f"{ORIGIN}/i/{k}" for k in range(len(images))}})

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import cpu_by_group, cpu_snapshot  # noqa: E402
+from bench.common import cpu_by_group, cpu_snapshot, raw_chromium, render_page  # noqa: E402
 
 WIDTH = HEIGHT = 1080
 
@@ -119,34 +119,15 @@ def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None, cpu_ou
     _django()
     from playwright.sync_api import sync_playwright
 
-    from rendering.engine.browser import CHROMIUM_ARGS, ORIGIN, PAGE_PATH, RENDER_PAGE_CSP, Assets
+    from rendering.engine.browser import ORIGIN
 
-    assets = Assets()
     photo = photo_png()
     result: dict = {}
 
     def run():
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                                         args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, service_workers="block")
-
-            def route(r):
-                path = r.request.url[len(ORIGIN):] if r.request.url.startswith(ORIGIN) else None
-                if path == PAGE_PATH:
-                    return r.fulfill(body=assets.page_html, headers={"content-type": "text/html",
-                                                                      "content-security-policy": RENDER_PAGE_CSP})
-                if path == "/i/photo":
-                    return r.fulfill(body=photo, headers={"content-type": "image/jpeg"})
-                if path in assets.files:
-                    mime, body = assets.files[path]
-                    return r.fulfill(body=body, headers={"content-type": mime})
-                return r.abort()
-
-            context.route("**/*", route)
-            page = context.new_page()
-            page.goto(ORIGIN + PAGE_PATH)
-            page.wait_for_function("window.__audome && window.__audome.ready")
+            browser, context = raw_chromium(pw, images={"/i/photo": ("image/jpeg", photo)}, viewport=(WIDTH, HEIGHT))
+            page = render_page(context)
             page.evaluate("(p) => window.__audome.render(p)", {
                 "width": WIDTH, "height": HEIGHT, "document": card_document(ORIGIN + "/i/photo"),
                 "images": {ORIGIN + "/i/photo": ORIGIN + "/i/photo"}})

@@ -39,6 +39,8 @@ from bench.common import (  # noqa: E402
     cpu_by_group,
     cpu_snapshot,
     free_port,
+    raw_chromium,
+    render_page,
     reset_database,
     uvicorn_cmd,
 )
@@ -188,11 +190,10 @@ def measure_floor(args, photo_jpeg: bytes) -> dict:
         django.setup()
     from playwright.sync_api import sync_playwright
 
-    from rendering.engine.browser import CHROMIUM_ARGS, ORIGIN, PAGE_PATH, RENDER_PAGE_CSP, Assets
+    from rendering.engine.browser import ORIGIN
     from rendering.video.ffmpeg import output_args
     from rendering.video.spec import VideoSpec
 
-    assets = Assets()
     frames = round(args.seconds * args.fps)
     spec = VideoSpec(format="mp4", fps=args.fps, frames=frames, width=SIZE, height=SIZE, quality=90)
     document = video_document(ORIGIN + "/i/photo", args.seconds, args.fps)
@@ -200,26 +201,8 @@ def measure_floor(args, photo_jpeg: bytes) -> dict:
 
     def run():
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                                         args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": SIZE, "height": SIZE}, service_workers="block")
-
-            def route(r):
-                path = r.request.url[len(ORIGIN):] if r.request.url.startswith(ORIGIN) else None
-                if path == PAGE_PATH:
-                    return r.fulfill(body=assets.page_html, headers={"content-type": "text/html",
-                                                                      "content-security-policy": RENDER_PAGE_CSP})
-                if path == "/i/photo":
-                    return r.fulfill(body=photo_jpeg, headers={"content-type": "image/jpeg"})
-                if path in assets.files:
-                    mime, body = assets.files[path]
-                    return r.fulfill(body=body, headers={"content-type": mime})
-                return r.abort()
-
-            context.route("**/*", route)
-            page = context.new_page()
-            page.goto(ORIGIN + PAGE_PATH)
-            page.wait_for_function("window.__audome && window.__audome.ready")
+            browser, context = raw_chromium(pw, images={"/i/photo": ("image/jpeg", photo_jpeg)}, viewport=(SIZE, SIZE))
+            page = render_page(context)
             page.evaluate("(p) => window.__audome.render(p)", {
                 "key": "floor", "width": SIZE, "height": SIZE, "document": document,
                 "images": {ORIGIN + "/i/photo": ORIGIN + "/i/photo"}})

@@ -14,6 +14,7 @@ from PIL import Image, UnidentifiedImageError
 
 from core.errors import ValidationFailed
 from projects.document import is_font_family
+from projects.fonts import sniff_font_format
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -380,19 +381,6 @@ def check_svg(data: bytes) -> CheckedImage:
 
 # --- fonts ---------------------------------------------------------------------------------
 
-def _sniff_font(data: bytes) -> str | None:
-    head = data[:4]
-    if head in (b"\x00\x01\x00\x00", b"true"):
-        return "ttf"
-    if head == b"OTTO":
-        return "otf"
-    if head == b"wOFF":
-        return "woff"
-    if head == b"wOF2":
-        return "woff2"
-    return None
-
-
 def _name_of(name_table, *ids) -> str | None:
     for name_id in ids:
         record = name_table.getName(name_id, 3, 1, 0x409) or name_table.getDebugName(name_id)
@@ -405,7 +393,7 @@ def check_font(data: bytes) -> CheckedFont:
     """Parse a TTF/OTF/WOFF/WOFF2 file and read its family name, weight and style."""
     from fontTools.ttLib import TTFont
 
-    fmt = _sniff_font(data)
+    fmt = sniff_font_format(data)
     if fmt is None:
         raise _bad_file("Not a supported font: upload TTF, OTF, WOFF or WOFF2.")
     try:

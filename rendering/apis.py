@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApiError, RenderFailed, error_response
+from core.errors import RenderFailed
 from core.pagination import paginated_response
 from projects.selectors import project_get
 from rendering import idempotency
@@ -134,27 +134,8 @@ class GenerateApi(APIView):
         },
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return self.generate(request)
-        idempotency.check_key(key)
-        record, replay = idempotency.idempotency_begin(
-            account=request.user, key=key, request_hash=idempotency.body_hash(request.data)
-        )
-        if replay is not None:
-            return Response(replay.response_body, status=replay.response_status, headers={"Idempotent-Replayed": "true"})
-        assert record is not None, "idempotency_begin gives a record or a replay"
-        try:
-            response = self.generate(request, idempotency_key=key)
-        except ApiError as error:
-            response = error_response(error, request)
-        except BaseException:
-            idempotency.idempotency_abort(record)
-            raise
-        generation_id = response.data.get("generationId", "") if isinstance(response.data, dict) else ""
-        idempotency.idempotency_finish(record, status=response.status_code, body=response.data,
-                                       generation_id=generation_id)
-        return response
+        return idempotency.idempotent_response(request, request_hash=idempotency.body_hash(request.data),
+                                               run=lambda key: self.generate(request, idempotency_key=key))
 
     def generate(self, request, idempotency_key: str | None = None) -> Response:
         body = parse_generate_body(request.data)

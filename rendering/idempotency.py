@@ -4,12 +4,14 @@ a first request still running → 409. A first answer of 429 or 5xx does not use
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework.response import Response
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import ApiError, Conflict, ValidationFailed, error_response
 from rendering.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
@@ -67,3 +69,29 @@ def idempotency_finish(record: IdempotencyRecord, *, status: int, body, generati
 
 def idempotency_abort(record: IdempotencyRecord) -> None:
     record.delete()
+
+
+def idempotent_response(request, *, request_hash: str, run: Callable[[str | None], Response]) -> Response:
+    """A POST under the contract's `Idempotency-Key` rules: without the header, `run(None)`;
+    with it, the first answer replayed (`Idempotent-Replayed: true`) for the same body, 409 for
+    another body or while the first is running, and `run(key)` once otherwise — its answer kept
+    unless it was a 429 or a 5xx (then the key isn't used up). An answer's `generationId` is
+    recorded with it."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return run(None)
+    check_key(key)
+    record, replay = idempotency_begin(account=request.user, key=key, request_hash=request_hash)
+    if replay is not None:
+        return Response(replay.response_body, status=replay.response_status, headers={"Idempotent-Replayed": "true"})
+    assert record is not None, "idempotency_begin gives a record or a replay"
+    try:
+        response = run(key)
+    except ApiError as error:
+        response = error_response(error, request)
+    except BaseException:
+        idempotency_abort(record)
+        raise
+    generation_id = response.data.get("generationId", "") if isinstance(response.data, dict) else ""
+    idempotency_finish(record, status=response.status_code, body=response.data, generation_id=generation_id)
+    return response
