@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView
 
 from docs.pages import all_pages, page_get
@@ -65,6 +66,7 @@ class ApiReferenceView(SpectacularRedocView):
     Redocly's CDN; images from anywhere but this server are refused (CSP), so the page asks
     nothing of the internet (it is the only image that isn't ours)."""
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = "img-src 'self' data: blob:"

@@ -215,7 +215,9 @@ def test_a_hanging_destination_does_not_hold_up_another_customers_delivery(api, 
     fast = receiver()
     api.post("/api/webhooks", {"url": slow.url("/slow"), "events": ["render.completed"]})
     other = outsider_api.post("/api/webhooks", {"url": fast.url("/fast"), "events": ["render.completed"]}).json()
-    celery_worker_factory(queues="webhooks", concurrency=2, env=WORKER_ENV)
+    # The production lease (60 s), longer than an attempt's timeout: the suite's 3 s lease would let a
+    # second process take the hanging delivery over on a slow machine and open a second request.
+    celery_worker_factory(queues="webhooks", concurrency=2, env={**WORKER_ENV, "WEBHOOK_LEASE_SECONDS": "60"})
     slow_id = api.get("/api/webhooks").json()["webhooks"][0]["id"]
     for _ in range(4):
         api.post(f"/api/webhooks/{slow_id}/test")
