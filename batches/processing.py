@@ -6,7 +6,9 @@ few at a time per account, rows settle as their generations finish, and the batc
 Fairness: an account's batches have at most BATCH_IN_FLIGHT_PER_ACCOUNT generations in flight
 (and never more than MAX_RENDERS_IN_FLIGHT with the account's other renders), so the render
 queue holds a handful of any batch's rows at a time and everyone else's renders queue behind
-those few, not behind thousands. The slots are counted under the lock generation_create takes
+those few, not behind thousands. While single renders are being queued (anyone's, within the
+last BATCH_YIELD_SECONDS) the batches keep only BATCH_IN_FLIGHT_SHARED rows in flight, so a
+renderer is free when the next single render arrives instead of busy with a row. The slots are counted under the lock generation_create takes
 (the account's balance row), so batches and single renders share the in-flight limit exactly."""
 from __future__ import annotations
 
@@ -71,8 +73,11 @@ def _lock_account(account_id) -> bool:
 def batch_feed(*, account_id) -> int:
     """Give the account's open batches the render slots they may use now (oldest batch first,
     rows in order). Returns how many rows were queued."""
-    from rendering.services import generation_enqueue
+    from rendering.services import generation_enqueue, single_renders_active
 
+    limit = settings.BATCH_IN_FLIGHT_PER_ACCOUNT
+    if single_renders_active():  # someone is waiting on single renders: leave a renderer free
+        limit = min(limit, max(1, settings.BATCH_IN_FLIGHT_SHARED))
     queued: list[str] = []
     with transaction.atomic():
         # The lock generation_create holds while it counts: the counts below are exact.
@@ -80,7 +85,7 @@ def batch_feed(*, account_id) -> int:
             return 0
         flight = Generation.objects.filter(account_id=account_id, status__in=IN_FLIGHT).aggregate(
             total=Count("id"), batches=Count("id", filter=Q(batch_row__isnull=False)))
-        slots = min(settings.BATCH_IN_FLIGHT_PER_ACCOUNT - flight["batches"],
+        slots = min(limit - flight["batches"],
                     settings.MAX_RENDERS_IN_FLIGHT - flight["total"])
         if slots <= 0:
             return 0

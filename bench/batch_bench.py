@@ -9,7 +9,9 @@ change on every row), then reports:
 - time to completed (POST → `completedAt`), renders/s over that time and sustained (first
   finished row → last),
 - the raw floor's renders/s at the same concurrency, measured in the same run
-  (bench/render_floor.measure_floor with as many browsers as the worker has processes),
+  (bench/render_floor.measure_floor with as many browsers as the worker has processes), twice:
+  the card whose title changes (the issue's floor) and the card whose title *and* photo change,
+  as every batch row's do (`vary="photo"`: the least a renderer of these rows must pay),
 - the ZIP download: time to first byte and MB/s while streaming,
 - fairness: another account's sync `generate` p50/p95 while the batch runs vs. idle.
 
@@ -31,7 +33,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.common import percentile  # noqa: E402
+from bench.common import cpu_by_group, cpu_snapshot, percentile  # noqa: E402
 from bench.generate_bench import Stack  # noqa: E402
 
 
@@ -88,6 +90,7 @@ def run_batch(stack: Stack, rows: int, fmt: str, fairness: tuple[str, str] | Non
     if fairness:
         fair_thread = threading.Thread(target=lambda: during.extend(sync_latencies(stack, *fairness, until=stop)))
     with _client() as client:
+        cpu_before = cpu_snapshot()
         started = time.perf_counter()
         response = client.post(url, json=body, headers=headers)
         accepted = time.perf_counter() - started
@@ -105,6 +108,7 @@ def run_batch(stack: Stack, rows: int, fmt: str, fairness: tuple[str, str] | Non
                 break
             time.sleep(0.1)
         finished = time.perf_counter()
+        cpu = cpu_by_group(cpu_before, cpu_snapshot())
         stop.set()
         if fair_thread:
             fair_thread.join()
@@ -119,6 +123,7 @@ def run_batch(stack: Stack, rows: int, fmt: str, fairness: tuple[str, str] | Non
         "rps_sustained": rows_done_after_first / (finished - first_done) if first_done and finished > first_done else 0.0,
         "zip_ttfb_ms": ttfb * 1000, "zip_mb": size / 1e6, "zip_mb_s": size / 1e6 / stream_s if stream_s else 0.0,
         "during": during,
+        "cpu_ms_per_row": {g: v * 1000 / max(1, done) for g, v in cpu.items() if v > 0},
     }
 
 
@@ -146,6 +151,8 @@ def main() -> None:
     parser.add_argument("--floor-requests", type=int, default=60)
     parser.add_argument("--fairness-requests", type=int, default=20, help="idle sync generates of account B")
     parser.add_argument("--skip-floor", action="store_true")
+    parser.add_argument("--no-fairness", action="store_true",
+                        help="no account B renders during the batches: their throughput alone")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                  "postgres://postgres@127.0.0.1:5432/audome_batch_bench"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
@@ -163,9 +170,10 @@ def main() -> None:
     results, idle = [], []
     try:
         stack.start()
-        fairness = second_account(stack)
+        fairness = None if args.no_fairness else second_account(stack)
         sync_latencies(stack, stack.token, stack.project_id, count=args.workers * 3, pause=0)  # warm every process
-        idle = sync_latencies(stack, *fairness, count=args.fairness_requests)
+        if fairness:
+            idle = sync_latencies(stack, *fairness, count=args.fairness_requests)
         for fmt in args.formats.split(","):
             results.append(run_batch(stack, args.rows, fmt, fairness))
     finally:
@@ -176,6 +184,8 @@ def main() -> None:
 
         for fmt in args.formats.split(","):
             floors[fmt] = measure_floor(n=args.floor_requests, fmt=fmt, concurrency=args.workers)
+            floors[f"{fmt}+photo"] = measure_floor(n=args.floor_requests, fmt=fmt, concurrency=args.workers,
+                                                   vary="photo")
     print_report(args, results, floors, idle)
 
 
@@ -183,27 +193,42 @@ def print_report(args, results: list[dict], floors: dict, idle: list[float]) -> 
     print(f"\n## batch renders — {args.rows} rows of the render_floor card (1080×1080, title + photo change "
           f"per row), {args.workers} render worker processes\n")
     print("| format | accepted s | completed s | renders/s | sustained/s | floor renders/s (c="
-          f"{args.workers}) | ÷ floor | ZIP first byte ms | ZIP MB | ZIP MB/s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          f"{args.workers}) | ÷ floor | floor title + photo renders/s | ÷ that floor | ZIP first byte ms | ZIP MB | "
+          "ZIP MB/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if "error" in r:
             print(f"| {r['format']} | error: {r['error']} |")
             continue
         floor = floors.get(r["format"], {}).get("renders_per_s")
         ratio = f"{r['rps'] / floor:.2f}×" if floor else "–"
+        photo_floor = floors.get(f"{r['format']}+photo", {}).get("renders_per_s")
+        photo_ratio = f"{r['rps'] / photo_floor:.2f}×" if photo_floor else "–"
         print(f"| {r['format']} | {r['accepted_s']:.2f} | {r['completed_s']:.1f} | {r['rps']:.1f} | "
-              f"{r['rps_sustained']:.1f} | {floor or float('nan'):.1f} | {ratio} | {r['zip_ttfb_ms']:.0f} | "
+              f"{r['rps_sustained']:.1f} | {floor or float('nan'):.1f} | {ratio} | "
+              f"{photo_floor or float('nan'):.1f} | {photo_ratio} | {r['zip_ttfb_ms']:.0f} | "
               f"{r['zip_mb']:.0f} | {r['zip_mb_s']:.0f} |")
-    print("\nFairness — account B's sync generate (sequential, one every 0.2 s) while A's batch runs:\n")
-    print("| when | n | p50 ms | p95 ms | p95 ÷ idle |")
-    print("|---|---|---|---|---|")
-    idle_p95 = percentile(idle, 95)
-    print(f"| idle | {len(idle)} | {percentile(idle, 50):.0f} | {idle_p95:.0f} | 1.00× |")
+    groups = sorted({g for r in results for g in r.get("cpu_ms_per_row", {})},
+                    key=lambda g: -max(r.get("cpu_ms_per_row", {}).get(g, 0.0) for r in results))
+    print("\nCPU ms per row by process group, POST → completed (account B's renders included when measured):\n")
+    print("| format | " + " | ".join(groups) + " | total |")
+    print("|---|" + "---|" * (len(groups) + 1))
     for r in results:
-        if "during" in r:
-            p95 = percentile(r["during"], 95)
-            print(f"| during {r['format']} batch | {len(r['during'])} | {percentile(r['during'], 50):.0f} | "
-                  f"{p95:.0f} | {p95 / idle_p95:.2f}× |")
+        if "cpu_ms_per_row" in r:
+            cpu = r["cpu_ms_per_row"]
+            print(f"| {r['format']} | " + " | ".join(f"{cpu.get(g, 0.0):.1f}" for g in groups)
+                  + f" | {sum(cpu.values()):.1f} |")
+    if idle:
+        print("\nFairness — account B's sync generate (sequential, one every 0.2 s) while A's batch runs:\n")
+        print("| when | n | p50 ms | p95 ms | p95 ÷ idle |")
+        print("|---|---|---|---|---|")
+        idle_p95 = percentile(idle, 95)
+        print(f"| idle | {len(idle)} | {percentile(idle, 50):.0f} | {idle_p95:.0f} | 1.00× |")
+        for r in results:
+            if "during" in r:
+                p95 = percentile(r["during"], 95)
+                print(f"| during {r['format']} batch | {len(r['during'])} | {percentile(r['during'], 50):.0f} | "
+                      f"{p95:.0f} | {p95 / idle_p95:.2f}× |")
     for r in results:
         if r.get("failed"):
             print(f"\n{r['format']}: {r['failed']} rows failed ({r['status']})")

@@ -73,25 +73,14 @@ def seed(media: str) -> tuple[str, str, list[str]]:
 
     call_command("migrate", verbosity=0)
     from accounts.services import token_create, user_create
-    from bench.render_floor import card_document, photo_png
+    from bench.render_floor import card_document, photo_variants
     from projects.document import asset_url_prefix
     from projects.models import Project
 
     account = user_create(email=f"bench-{uuid.uuid4().hex[:6]}@example.com", password=None, starting_credits=100000)
     _token, plain = token_create(account=account, name="bench", scope="render-only")
-    import io
-
-    from PIL import Image
-
-    photo = photo_png()
     urls = []
-    for tint in (None, (1.0, 0.6, 0.6), (0.6, 1.0, 0.6), (0.6, 0.6, 1.0)):
-        body = photo
-        if tint:
-            bands = [b.point(lambda v, f=f: int(v * f)) for b, f in zip(Image.open(io.BytesIO(photo)).split(), tint, strict=True)]
-            buf = io.BytesIO()
-            Image.merge("RGB", bands).save(buf, "JPEG", quality=85)
-            body = buf.getvalue()
+    for body in photo_variants():
         asset = f"{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}.jpg"
         path = Path(media) / "assets" / asset
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -59,6 +59,21 @@ def photo_png() -> bytes:
     return buf.getvalue()
 
 
+def photo_variants() -> list[bytes]:
+    """The photo and three tinted copies of it (red, green, blue cast): what a bench changes
+    per request when the photo changes too (`--vary photo`, batch rows)."""
+    from PIL import Image
+
+    photo = photo_png()
+    variants = [photo]
+    for tint in ((1.0, 0.6, 0.6), (0.6, 1.0, 0.6), (0.6, 0.6, 1.0)):
+        bands = [b.point(lambda v, f=f: int(v * f)) for b, f in zip(Image.open(io.BytesIO(photo)).split(), tint, strict=True)]
+        buf = io.BytesIO()
+        Image.merge("RGB", bands).save(buf, "JPEG", quality=85)
+        variants.append(buf.getvalue())
+    return variants
+
+
 _PHOTO: bytes | None = None
 
 
@@ -114,19 +129,31 @@ def _stats(samples_ms: list[float], wall_s: float, n: int, **extra) -> dict:
 
 # --- the raw floor ---------------------------------------------------------------------------
 
-def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None, cpu_out: dict | None = None) -> list[float]:
-    """Runs in its own thread (Playwright's sync API wants a thread without an event loop)."""
+PHOTO_UPDATE = """async (src) => {
+    const img = document.querySelector('#audome-root [data-element-id="hero"] img');
+    img.src = src;
+    await img.decode();
+}"""
+
+
+def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None, cpu_out: dict | None = None,
+                  vary: str = "title") -> list[float]:
+    """Runs in its own thread (Playwright's sync API wants a thread without an event loop).
+    vary="photo": each iteration also swaps the photo for the next of `photo_variants()`
+    (`img.src` and an awaited `decode()`), as a batch row or `generate_bench --vary photo` does."""
     _django()
     from playwright.sync_api import sync_playwright
 
     from rendering.engine.browser import ORIGIN
 
-    photo = photo_png()
+    photos = photo_variants() if vary == "photo" else [photo_png()]
+    images = {"/i/photo": ("image/jpeg", photos[0])}
+    images.update({f"/i/photo{k}": ("image/jpeg", body) for k, body in enumerate(photos)})
     result: dict = {}
 
     def run():
         with sync_playwright() as pw:
-            browser, context = raw_chromium(pw, images={"/i/photo": ("image/jpeg", photo)}, viewport=(WIDTH, HEIGHT))
+            browser, context = raw_chromium(pw, images=images, viewport=(WIDTH, HEIGHT))
             page = render_page(context)
             page.evaluate("(p) => window.__audome.render(p)", {
                 "width": WIDTH, "height": HEIGHT, "document": card_document(ORIGIN + "/i/photo"),
@@ -145,6 +172,9 @@ def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None, cpu_ou
                     cpu_before = cpu_snapshot()
                 t0 = time.perf_counter()
                 page.evaluate(update, f"Summer sale #{i} — up to {i % 90}% off")
+                if vary == "photo":
+                    # the tinted copies in turn, as the stack benches' rows use them
+                    page.evaluate(PHOTO_UPDATE, f"{ORIGIN}/i/photo{1 + i % (len(photos) - 1)}")
                 if capture == "playwright":
                     data = page.screenshot(type="jpeg" if fmt == "jpeg" else "png",
                                            clip={"x": 0, "y": 0, "width": WIDTH, "height": HEIGHT},
@@ -176,14 +206,14 @@ def _floor_worker(n: int, fmt: str, quality: int, capture: str, out=None, cpu_ou
 
 
 def _floor_process(args):
-    n, fmt, quality, capture = args
+    n, fmt, quality, capture, vary = args
     t0 = time.perf_counter()
-    samples = _floor_worker(n, fmt, quality, capture)
+    samples = _floor_worker(n, fmt, quality, capture, vary=vary)
     return samples, time.perf_counter() - t0
 
 
 def measure_floor(n: int = 60, fmt: str = "png", concurrency: int = 1, quality: int = 90,
-                  capture: str = "cdp") -> dict:
+                  capture: str = "cdp", vary: str = "title") -> dict:
     """The raw floor for the 1080² card: p50/p95 ms per render and renders/s.
 
     concurrency > 1 runs that many independent browsers in separate processes (like Celery's
@@ -191,20 +221,21 @@ def measure_floor(n: int = 60, fmt: str = "png", concurrency: int = 1, quality: 
     if concurrency <= 1:
         t0 = time.perf_counter()
         cpu: dict[str, float] = {}
-        samples = _floor_worker(n, fmt, quality, capture, cpu_out=cpu)
+        samples = _floor_worker(n, fmt, quality, capture, cpu_out=cpu, vary=vary)
         # the loop's own wall time, without the browser launch
-        stats = _stats(samples, sum(samples) / 1000, n, kind="floor", format=fmt, concurrency=1, capture=capture,
+        stats = _stats(samples, sum(samples) / 1000, n, kind="floor", format=fmt, concurrency=1, capture=capture, vary=vary,
                        setup_s=round(time.perf_counter() - t0 - sum(samples) / 1000, 2))
         stats["cpu_ms_per_render"] = {g: round(v * 1000 / n, 1) for g, v in cpu.items() if v > 0}
         return stats
     per = max(1, n // concurrency)
     ctx = mp.get_context("spawn")
     with ctx.Pool(concurrency) as pool:
-        results = pool.map(_floor_process, [(per, fmt, quality, capture)] * concurrency)
+        results = pool.map(_floor_process, [(per, fmt, quality, capture, vary)] * concurrency)
     samples = [s for r, _ in results for s in r]
     # throughput: renders done / the slowest worker's render loop time
     loop_s = max(sum(r) / 1000 for r, _ in results)
-    return _stats(samples, loop_s, len(samples), kind="floor", format=fmt, concurrency=concurrency, capture=capture)
+    return _stats(samples, loop_s, len(samples), kind="floor", format=fmt, concurrency=concurrency, capture=capture,
+                  vary=vary)
 
 
 # --- through the engine ----------------------------------------------------------------------
@@ -246,17 +277,20 @@ def main(argv=None):
     parser.add_argument("--formats", default="png,jpeg,webp")
     parser.add_argument("--concurrency", default="1", help="comma-separated, e.g. 1,2")
     parser.add_argument("--no-engine", action="store_true", help="only the raw floor")
+    parser.add_argument("--vary", default="title", choices=["title", "photo"],
+                        help="what the floor changes per render: the title, or the title and the photo")
     parser.add_argument("--capture-paths", action="store_true",
                         help="also compare capture paths: Playwright screenshot, CDP without optimizeForSpeed, CDP PNG + Pillow")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     levels = [int(c) for c in args.concurrency.split(",")]
-    print(f"1080×1080 card (text, Arabic text, photo, shapes), title changes every render; n={args.n}\n")
+    changes = "title and photo change" if args.vary == "photo" else "title changes"
+    print(f"1080×1080 card (text, Arabic text, photo, shapes), {changes} every render; n={args.n}\n")
     print("| kind   | fmt  | c | p50 ms  | p95 ms  | rend/s | notes |")
     print("|--------|------|---|---------|---------|--------|-------|")
     for fmt in formats:
         for c in levels:
-            print(_row(measure_floor(args.n, fmt, concurrency=c)), flush=True)
+            print(_row(measure_floor(args.n, fmt, concurrency=c, vary=args.vary)), flush=True)
         if not args.no_engine:
             print(_row(measure_engine(args.n, fmt)), flush=True)
     if args.capture_paths:

@@ -27,6 +27,17 @@ def make_project(account, *, width=240, height=160, document=None, name="Card"):
                                   document=document or DOCUMENT)
 
 
+@pytest.fixture(autouse=True)
+def _no_single_renders_waiting():
+    """Batches keep fewer rows in flight while single renders arrive (rendering.services
+    .single_renders_active): a render of the test before this one must not count."""
+    from core.redis import get_redis
+    from rendering.services import SINGLE_RENDERS_KEY
+
+    get_redis().delete(SINGLE_RENDERS_KEY)
+    yield
+
+
 @pytest.fixture
 def project(owner):
     return make_project(owner)

@@ -211,3 +211,27 @@ def test_cancel_before_anything_ran_refunds_every_row(api, owner, project):
 
     event = Event.objects.get(account=owner, type="batch.completed")
     assert event.data["status"] == "canceled" and event.data["counts"]["canceled"] == 3
+
+
+def test_a_batch_keeps_one_row_in_flight_while_single_renders_arrive(api, owner, project, settings):
+    """While single renders are being queued (the key generate sets), a new batch takes one
+    render slot, not BATCH_IN_FLIGHT_PER_ACCOUNT; once they stop, the feeder gives it the rest."""
+    from batches.processing import batch_feed
+    from core.redis import get_redis
+    from rendering.services import SINGLE_RENDERS_KEY
+
+    settings.BATCH_IN_FLIGHT_PER_ACCOUNT = 4
+    settings.BATCH_IN_FLIGHT_SHARED = 1
+    get_redis().set(SINGLE_RENDERS_KEY, 1, ex=30)
+    response = api.post(URL, {"projectId": str(project.pk), "rows": rows_of(*[f"Row {i}" for i in range(10)])})
+    assert response.status_code == 202, response.content
+    rows = BatchRow.objects.filter(batch_id=response.json()["batchId"])
+    assert batch_feed(account_id=owner.pk) == 1  # what the API's feed after commit does
+    assert rows.filter(status="queued").count() == 1
+    assert Generation.objects.filter(account=owner).count() == 1
+    assert batch_feed(account_id=owner.pk) == 0  # still shared: nothing more
+
+    get_redis().delete(SINGLE_RENDERS_KEY)
+    assert batch_feed(account_id=owner.pk) == 3
+    assert rows.filter(status="queued").count() == 4
+    assert Generation.objects.filter(account=owner).count() == 4

@@ -209,6 +209,9 @@ def test_another_accounts_single_render_goes_ahead_of_queued_batch_rows(render_w
     b = client_for(other, "render-only").post("/api/render/generate", {"projectId": str(b_project.pk),
                                                                         "data": {"title.text": "B first"}})
     assert b.status_code == 200, b.content
+    from rendering.services import single_renders_active
+
+    assert single_renders_active()  # the batch now leaves a renderer free for the next one
     b_generation = Generation.objects.get(pk=b.json()["generationId"])
     queued_before_b = Generation.objects.filter(account=owner, created_at__lt=b_generation.created_at)
     assert queued_before_b.count() >= 3  # the batch had rows queued when B asked

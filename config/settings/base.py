@@ -381,6 +381,10 @@ BATCH_MAX_ROWS = env_int("BATCH_MAX_ROWS", 5000)  # images per batch (data rows 
 # Rows of an account's batches rendering at once (they count toward MAX_RENDERS_IN_FLIGHT too): the
 # feeder tops this up as rows finish, so batches share the render queue fairly with everyone's renders.
 BATCH_IN_FLIGHT_PER_ACCOUNT = env_int("BATCH_IN_FLIGHT_PER_ACCOUNT", 4)
+# ...and while single renders are arriving (one was queued in the last BATCH_YIELD_SECONDS), only
+# this many: the other renderers stay free for them (set it below the render workers' process count).
+BATCH_IN_FLIGHT_SHARED = env_int("BATCH_IN_FLIGHT_SHARED", 1)
+BATCH_YIELD_SECONDS = env_int("BATCH_YIELD_SECONDS", 3)
 BATCH_SWEEP_INTERVAL = env_int("BATCH_SWEEP_INTERVAL", 5)  # beat: settle rows, feed, finish batches
 BATCH_LIVE_INTERVAL_MS = env_int("BATCH_LIVE_INTERVAL_MS", 300)  # at most one batch.updated per batch this often
 API_MULTIPART_PATHS = [*API_MULTIPART_PATHS, "/api/render/batches"]
