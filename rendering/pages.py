@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from core.errors import NotFound
@@ -66,6 +67,17 @@ def _row(generation, templates: dict[str, str]) -> dict:
     }
 
 
+# A number in each CLDR plural category (Intl.PluralRules' names) of the languages we speak; the
+# Renders page picks its live count's words by the category of the new count.
+PLURAL_SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100}
+
+
+def _count_forms() -> str:
+    """"N renders" in each plural form of the active language, N left as %(n)s (JSON)."""
+    return json.dumps({category: ngettext("%(n)s render", "%(n)s renders", n)
+                       for category, n in PLURAL_SAMPLES.items()}, ensure_ascii=False)
+
+
 @login_required
 @require_safe
 def renders_page(request):
@@ -92,6 +104,7 @@ def renders_page(request):
         "sources": GenerationSource.choices,
         # The live script adds new renders at the top only where they belong: the first page, unfiltered.
         "live_prepend": page.number == 1 and not applied,
+        "count_forms": _count_forms(),
         "has_any": page.paginator.count > 0 or generation_list(account=account).exists(),
     })
 

@@ -97,6 +97,26 @@ function fillCard(card: HTMLElement, g: Generation, msg: (key: string) => string
   }
 }
 
+/** The page's "N renders" moved by `delta`, in the page's language (its plural forms come from
+ * the server, one per Intl.PluralRules category). Only where every render counts: the first,
+ * unfiltered page. */
+function moveCount(page: HTMLElement, delta: number): void {
+  const counter = page.querySelector<HTMLElement>('[data-testid="renders-count"]');
+  if (!counter) return;
+  const n = Math.max(0, Number(counter.dataset.count ?? '0') + delta);
+  let forms: Record<string, string> = {};
+  try {
+    forms = JSON.parse(counter.dataset.forms ?? '{}') as Record<string, string>;
+  } catch {
+    return;
+  }
+  const category = new Intl.PluralRules(document.documentElement.lang || 'en').select(n);
+  const words = forms[category] ?? forms.other;
+  if (!words) return;
+  counter.dataset.count = String(n);
+  counter.textContent = words.replace('%(n)s', String(n));
+}
+
 function matchesFilters(page: HTMLElement, g: Generation): boolean {
   const { filterTemplate, filterStatus, filterSource } = page.dataset;
   return (!filterTemplate || g.projectId === filterTemplate) && (!filterStatus || g.status === filterStatus) &&
@@ -122,6 +142,7 @@ function initList(page: HTMLElement): void {
     const existing = grid.querySelector<HTMLElement>(`[data-generation-id="${CSS.escape(g.generationId)}"]`);
     if (frame.type === 'generation.deleted') {
       existing?.remove();
+      if (prepend) moveCount(page, -1);
       return;
     }
     if (frame.type !== 'generation.updated') return;
@@ -135,6 +156,7 @@ function initList(page: HTMLElement): void {
     fillCard(card, g, msg, templates);
     card.classList.add('is-new');
     grid.prepend(card);
+    moveCount(page, 1);
     page.querySelector<HTMLElement>('[data-testid="renders-empty"]')?.remove();
   });
 }

@@ -54,6 +54,7 @@ def test_a_render_appears_live_and_its_detail_page_reruns_it(owner, outsider, ca
     page.wait_for_function("document.documentElement.dataset.rendersLive === 'ready'")
     cards = page.get_by_test_id("render-card")
     assert cards.count() == 1 and "Other" in cards.first.inner_text() and "Failed" in cards.first.inner_text()
+    assert page.get_by_test_id("renders-count").inner_text() == "1 render"
     assert theirs.id not in page.content()
 
     # A render made elsewhere (the API) shows up on the open page and turns Completed with its image.
@@ -69,6 +70,7 @@ def test_a_render_appears_live_and_its_detail_page_reruns_it(owner, outsider, ca
         " return i && i.complete && i.naturalWidth === 400; })()")
     assert "Teal card" in live.inner_text() and "Completed" in live.inner_text()
     assert page.get_by_test_id("render-card").count() == 2
+    assert page.get_by_test_id("renders-count").inner_text() == "2 renders"  # the count follows, once
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "renders-live-en-light.png"), full_page=True)
     assert page.errors == []
@@ -159,6 +161,20 @@ def test_languages_and_themes(owner, card, dashboard_page, language, theme):
     assert heading == ("الصور المولَّدة" if language == "ar" else "Renders")
     texts = " ".join(page.get_by_test_id("render-card").all_inner_texts())
     assert ("فشلت" if language == "ar" else "Failed") in texts
+    # The live count's words: the browser's plural category of N picks what Django would write.
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    counter = page.get_by_test_id("renders-count")
+    for n in (0, 1, 2, 5, 12, 100, 103):
+        shown = page.evaluate("""([n, lang]) => {
+            const forms = JSON.parse(document.querySelector('[data-testid="renders-count"]').dataset.forms);
+            return forms[new Intl.PluralRules(lang).select(n)].replace('%(n)s', String(n));
+        }""", [n, language])
+        with translation.override(language):
+            assert shown == ngettext("%(n)s render", "%(n)s renders", n) % {"n": n}, n
+    with translation.override(language):
+        assert counter.inner_text() == ngettext("%(n)s render", "%(n)s renders", 2) % {"n": 2}
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"renders-{language}-{theme}.png"), full_page=True)
