@@ -5,7 +5,7 @@
 // Every frame shown here is the shared renderer's seek(canvas, doc, t) at a frame's time —
 // the function the render worker calls for each frame of the video — so scrubbing shows
 // exactly the frame the worker will render. Playback only chooses which frame to show next.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import {
   ANIMATION_PRESETS,
   animationSpan,
@@ -125,7 +125,9 @@ export function Timeline({ readOnly = false }: { readOnly?: boolean }) {
   useSeek(doc, shown, duration > 0);
 
   // Playback: the wall clock only picks the next frame to show; the frame itself is seek's.
-  useEffect(() => {
+  // A layout effect, so pausing cancels the pending frame in the same commit that shows the
+  // Play button (a plain effect's clean-up waits for the next paint, one frame too late).
+  useLayoutEffect(() => {
     if (!playing || duration <= 0) return;
     let raf = 0;
     const origin = performance.now() - shown;
@@ -174,10 +176,9 @@ export function Timeline({ readOnly = false }: { readOnly?: boolean }) {
             setTime(frameTime(Number((e.target as HTMLInputElement).value), fps));
           }} />
         <label class="timeline__field">{w('length')}
-          <input type="number" min={0.1} max={60} step={0.1} data-testid="timeline-duration" value={duration / 1000} disabled={readOnly}
-            onChange={(e) => {
-              const seconds = Number((e.target as HTMLInputElement).value);
-              if (Number.isFinite(seconds) && seconds > 0) editor.change((d) => { d.duration = Math.round(Math.min(60, seconds) * 1000); }, 'video:duration');
+          <DraftNumber min={0.1} max={60} step={0.1} testid="timeline-duration" value={duration / 1000} disabled={readOnly}
+            onCommit={(seconds) => {
+              if (seconds > 0) editor.change((d) => { d.duration = Math.round(Math.min(60, seconds) * 1000); }, 'video:duration');
             }} />
         </label>
         <label class="timeline__field">{w('fps')}
@@ -194,6 +195,25 @@ export function Timeline({ readOnly = false }: { readOnly?: boolean }) {
         ))}
       </div>
     </div>
+  );
+}
+
+// A number field that keeps what is being typed until it is committed (change: Enter, blur or
+// the spinner). While the timeline plays it re-renders every frame; a plain controlled input
+// would put the template's value back under the user's fingers on each of those frames.
+function DraftNumber({ value, onCommit, min, max, step, testid, disabled }: {
+  value: number; onCommit: (v: number) => void; min: number; max: number; step: number; testid: string; disabled?: boolean;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  return (
+    <input type="number" min={min} max={max} step={step} data-testid={testid} disabled={disabled}
+      value={draft ?? String(value)}
+      onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+      onChange={(e) => {
+        const v = Number((e.target as HTMLInputElement).value);
+        setDraft(null);
+        if (Number.isFinite(v)) onCommit(v);
+      }} />
   );
 }
 
@@ -315,10 +335,9 @@ export function AnimationProps({ el }: { el: TemplateElement }) {
             </label>
             {anim && (
               <label class="timeline__field">{w('duration')}
-                <input type="number" min={0} max={60000} step={50} data-testid={`animation-${kind}-duration`} value={anim.duration ?? 500}
-                  onChange={(e) => {
-                    const v = Number((e.target as HTMLInputElement).value);
-                    if (Number.isFinite(v) && v >= 0) patch((x) => { if (x[kind]) x[kind]!.duration = v; }, `anim:${kind}:${el.id}`);
+                <DraftNumber min={0} max={60000} step={50} testid={`animation-${kind}-duration`} value={anim.duration ?? 500}
+                  onCommit={(v) => {
+                    if (v >= 0) patch((x) => { if (x[kind]) x[kind]!.duration = v; }, `anim:${kind}:${el.id}`);
                   }} />
               </label>
             )}

@@ -67,18 +67,24 @@ def test_timeline_scrubs_plays_and_edits(owner, dashboard_page, theme, language)
     page.screenshot(path=str(SHOTS / f"studio-timeline-{theme}-{language}.png"))
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
 
-    # Play moves the playhead on by itself; pause stops it.
+    # Play moves the playhead on by itself; the length typed while it plays (a re-render every
+    # frame) is kept and becomes the template's: 4 s; pause stops the playhead.
     scrub(page, 0)
-    page.get_by_test_id("timeline-play").click()
-    page.wait_for_timeout(700)
-    page.get_by_test_id("timeline-play").click()
-    played = page.get_by_test_id("timeline-time").inner_text()
-    assert not played.startswith("0.00"), played
-
-    # The length is the template's: 4 s now, and the presets of the selected element.
+    play = page.get_by_test_id("timeline-play")
+    play.click()
+    page.locator("[data-testid=timeline-play][aria-pressed=true]").wait_for()
+    page.wait_for_timeout(500)
     page.get_by_test_id("timeline-duration").fill("4")
     page.get_by_test_id("timeline-duration").dispatch_event("change")
-    page.get_by_test_id("timeline-time").filter(has_text="/ 4.00").wait_for()
+    page.get_by_test_id("timeline-time").filter(has_text="/ 4.00").wait_for(timeout=5000)
+    play.click()
+    page.locator("[data-testid=timeline-play][aria-pressed=false]").wait_for()
+    played = page.get_by_test_id("timeline-time").inner_text()
+    assert not played.startswith("0.00"), played
+    page.wait_for_timeout(300)
+    assert page.get_by_test_id("timeline-time").inner_text() == played
+
+    # The presets of the selected element.
     page.locator(".overlay .hit[data-element-id=dot]").click()
     page.get_by_test_id("animation-props").wait_for()
     page.get_by_test_id("animation-enter").select_option("pop")
