@@ -44,7 +44,8 @@ def test_upload_map_preview_start_follow_live_download_and_retry(owner, dashboar
     page.wait_for_function("document.documentElement.dataset.rendersLive === 'ready'")
 
     choose_csv(page)
-    assert "4 rows, 3 columns" in page.get_by_test_id("file-info").inner_text()
+    # The file is read asynchronously (File.text()): wait for the page to say what it found.
+    page.get_by_test_id("file-info").filter(has_text="4 rows, 3 columns").wait_for(timeout=10_000)
     # Auto-matched by name: "Title" → title.text, "photo.img" → photo.img; "Notes" stays unused.
     assert page.locator("select[data-key=title]").input_value() == "0"
     assert page.locator("select[data-key=photo]").input_value() == "1"
