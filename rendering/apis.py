@@ -45,7 +45,9 @@ GENERATION_SCHEMA = inline_serializer("Generation", {
     "format": serializers.ChoiceField(OUTPUT_FORMATS),
     "quality": serializers.IntegerField(),
     "backgroundColor": serializers.CharField(allow_null=True),
-    "creditsUsed": serializers.IntegerField(),
+    "creditsUsed": serializers.IntegerField(help_text="Credits taken: set when the render succeeds, else 0."),
+    "creditsHeld": serializers.IntegerField(help_text="Credits held while pending or processing (given back "
+                                                      "on failure or cancel), else 0."),
     "error": serializers.CharField(required=False),
     "errorCode": serializers.CharField(required=False),
     "metadata": serializers.DictField(),
@@ -78,10 +80,10 @@ class GenerateApi(APIView):
         width = serializers.IntegerField(
             required=False, min_value=1, max_value=4096,
             help_text="Output width in px (default: the template's; 1080 for html). The template is scaled, never "
-                      "cropped; given alone, the height follows the template's ratio.")
+                      "cropped; a size of another ratio than the template's is placed by fit.")
         height = serializers.IntegerField(
             required=False, min_value=1, max_value=4096,
-            help_text="Output height in px (default: the template's; 1080 for html); given alone, the width follows.")
+            help_text="Output height in px (default: the template's; 1080 for html).")
         scale = serializers.FloatField(
             required=False, min_value=0,
             help_text="Templates only, instead of width/height: the template's size times this (2 for retina).")
@@ -125,7 +127,8 @@ class GenerateApi(APIView):
                 "format": serializers.CharField(required=False, help_text="Videos: mp4, webm or gif."),
                 "fps": serializers.IntegerField(required=False), "frames": serializers.IntegerField(required=False),
                 "durationMs": serializers.FloatField(required=False),
-                "creditsUsed": serializers.IntegerField(required=False,
+                "creditsUsed": serializers.IntegerField(required=False, help_text="Videos: 0 until the video succeeds."),
+                "creditsHeld": serializers.IntegerField(required=False,
                                                         help_text="Videos: the credits held (per started second)."),
                 "creditsRemaining": serializers.IntegerField(required=False),
             }),
@@ -155,7 +158,8 @@ class GenerateApi(APIView):
             return Response(
                 {"success": True, "generationId": generation.id, "status": generation.status,
                  "statusUrl": status_url(generation.id), "format": video["format"], "fps": video["fps"],
-                 "frames": video["frames"], "durationMs": video["durationMs"], "creditsUsed": generation.credits_used,
+                 "frames": video["frames"], "durationMs": video["durationMs"],
+                 "creditsUsed": 0, "creditsHeld": generation.credits_used,
                  "creditsRemaining": generation.credits_remaining},
                 status=202, headers={"Location": status_url(generation.id)},
             )

@@ -5,8 +5,8 @@
 problem named in `details` — and returns a typed `GenerateRequest`. Its `options(project=…)`
 gives the `RenderOptions` (sizes default to the template's, or 1080 for html) that the job
 builder and the engine then carry unchanged. A template asked for at another size
-(`sized_options`: width and/or height, or `scale`) is scaled, never cropped: one side given
-keeps the template's ratio, both with another ratio are placed by `fit` (contain | cover). The options' own rules (1…MAX_CANVAS, formats,
+(`sized_options`: width and/or height, or `scale`) is scaled, never cropped: a side not given
+is the template's, and a size of another ratio is placed by `fit` (contain | cover). The options' own rules (1…MAX_CANVAS, formats,
 quality 1–100 and its default, colours, "transparent" forces PNG) are RenderOptions' own
 (rendering.engine.types); `render_options` turns a breach into a 400 for any door (generate,
 signed URLs, previews)."""
@@ -29,10 +29,6 @@ DEFAULT_HTML_SIZE = 1080
 MAX_METADATA_BYTES = 4096
 MAX_HTML_CHARS = 512 * 1024
 API_NAMES = {"background": "backgroundColor"}  # RenderOptions field → the API's name for it
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class Errors:
@@ -80,8 +76,8 @@ def sized_options(*, canvas: tuple[int, int] | None, width: Any = None, height: 
     by default, laid out at the output's size) at the size asked for:
 
     - nothing: the template's size;
-    - `width` or `height` alone: the other follows the template's ratio;
-    - both: that size; another ratio than the template's is placed by `fit` (contain, the
+    - `width` or `height` alone: the other is the template's (as the public docs define them);
+    - then: another ratio than the template's is placed by `fit` (contain, the
       default: all of the design with bands of its background; cover: filled, centred crop);
     - `scale` (> 0, not with width/height): the template's size times scale (2: retina).
 
@@ -106,17 +102,6 @@ def sized_options(*, canvas: tuple[int, int] | None, width: Any = None, height: 
         if max(size) > limit:
             errors.add(names.get("scale", "scale"),
                        f"The output would be {size[0]}×{size[1]} px; at most {limit} px each way.")
-            errors.raise_if_any()
-    elif (width is None) != (height is None) and _is_int(width if height is None else height):
-        given = "width" if height is None else "height"
-        if width is not None:
-            size = (width, max(1, round(width * canvas[1] / canvas[0])))
-        else:
-            size = (max(1, round(height * canvas[0] / canvas[1])), height)
-        limit = settings.MAX_CANVAS
-        if 1 <= min(size) and max(size) > limit >= (width or height):
-            errors.add(names.get(given, given), f"The template's ratio makes the output {size[0]}×{size[1]} px; "
-                                                f"at most {limit} px each way (give both sizes, or a smaller one).")
             errors.raise_if_any()
     else:
         size = (width if width is not None else canvas[0], height if height is not None else canvas[1])

@@ -1,5 +1,5 @@
 """Sizes other than the template's, through POST /api/render/generate and signed URLs with a REAL
-worker: the design is scaled, never cropped to its top-left corner; one side keeps the ratio;
+worker: the design is scaled, never cropped to its top-left corner; a side left out is the template's;
 `scale` multiplies the template's size; another ratio is placed by `fit` and warned about."""
 import pytest
 
@@ -47,12 +47,17 @@ def test_half_size_is_the_whole_design_scaled_for_one_credit(render_worker, api,
     assert (generation.width, generation.height) == (600, 315) and generation.warnings == []
 
 
-def test_one_side_keeps_the_ratio_and_scale_multiplies(render_worker, api, banner):
+def test_a_side_left_out_is_the_templates_and_scale_keeps_the_ratio(render_worker, api, banner):
+    # The public docs: "height — Defaults to the template height" (and width to its width).
     body, image = generate(api, banner, width=300)
-    assert (body["width"], body["height"]) == (300, 158) and image.size == (300, 158)
-    assert close(image.getpixel((295, 153)), GREEN)
-    body, image = generate(api, banner, height=126)
-    assert (body["width"], body["height"]) == (240, 126) and close(image.getpixel((236, 122)), GREEN)
+    assert (body["width"], body["height"]) == (300, 630) and image.size == (300, 630)
+    assert close(image.getpixel((150, 20)), YELLOW) and close(image.getpixel((150, 610)), YELLOW)  # contained
+    assert close(image.getpixel((295, 386)), GREEN)  # the design's far corner, scaled to 300×158
+    assert [w["code"] for w in api.get(f"/api/render/generations/{body['generationId']}").json()["warnings"]] == [
+        "ASPECT_RATIO_CHANGED"]
+    body, image = generate(api, banner, height=315)
+    assert (body["width"], body["height"]) == (1200, 315) and image.size == (1200, 315)
+    assert close(image.getpixel((20, 150)), YELLOW) and close(image.getpixel((1180, 150)), YELLOW)
     body, image = generate(api, banner, scale=2)
     assert (body["width"], body["height"]) == (2400, 1260) and image.size == (2400, 1260)
     assert close(image.getpixel((2390, 1250)), GREEN) and close(image.getpixel((1150, 600)), RED)
@@ -82,7 +87,7 @@ def test_another_ratio_is_contained_by_default_or_covered_and_warned(render_work
     ({"scale": 4}, "scale"),  # 4800×2520: over 4096
     ({"width": 600, "height": 600, "fit": "stretch"}, "fit"),
     ({"width": 5000}, "width"),
-    ({"height": 4000}, "height"),  # the width would be 7619
+    ({"height": 5000}, "height"),
 ])
 def test_bad_sizes_are_400_and_charge_nothing(api, owner, banner, fields, field):
     response = api.post(URL, {"projectId": str(banner.pk), **fields})
