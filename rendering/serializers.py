@@ -1,6 +1,6 @@
 """The one shape of a generation that leaves the process (REST, live events, webhooks)."""
 from core.timefmt import iso
-from rendering.models import GenerationStatus
+from rendering.models import IN_FLIGHT, GenerationStatus
 from rendering.storage import absolute_url
 from rendering.video.serializers import is_video, video_fields
 
@@ -24,7 +24,9 @@ def generation_to_dict(generation) -> dict:
         "format": generation.format,
         "quality": generation.options.get("quality"),
         "backgroundColor": generation.options.get("backgroundColor"),
-        "creditsUsed": generation.credits_used,
+        # Taken when the render succeeds (contract §4): a pending render's credits are only held.
+        "creditsUsed": generation.credits_used if generation.status == GenerationStatus.COMPLETED else 0,
+        "creditsHeld": generation.credits_used if generation.status in IN_FLIGHT else 0,
         "metadata": generation.metadata,
         "createdAt": iso(generation.created_at),
         "startedAt": iso(generation.started_at),

@@ -23,13 +23,14 @@ def accept(api, **extra):
 
 
 @pytest.mark.django_db
-def test_accepting_takes_one_credit_with_the_generation_as_reference(api, owner):
+def test_accepting_holds_one_credit_with_the_generation_as_reference(api, owner):
     generation_id = accept(api)
     assert credits_balance(account=owner) == 99
     entry = LedgerEntry.objects.get(account=owner, kind="charge")
     assert entry.reference == generation_id and entry.amount == -1
     record = api.get(f"/api/render/generations/{generation_id}").json()
-    assert record["status"] == "pending" and record["creditsUsed"] == 1 and "imageUrl" not in record
+    # Held, not yet used: the record says 0 until the render succeeds (contract: "taken when it succeeds").
+    assert record["status"] == "pending" and record["creditsUsed"] == 0 and "imageUrl" not in record
     assert record["width"] == 10 and record["format"] == "png" and record["projectId"] is None
 
 

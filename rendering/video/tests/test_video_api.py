@@ -109,7 +109,7 @@ def test_mp4_in_chunks_decodes_to_the_frames_and_matches_the_frame_preview(chunk
     assert response.status_code == 202, response.content
     accepted = response.json()
     assert accepted["status"] in ("pending", "processing") and accepted["statusUrl"].endswith(accepted["generationId"])
-    assert (accepted["frames"], accepted["fps"], accepted["durationMs"], accepted["creditsUsed"]) == (10, 10, 1000, 1)
+    assert (accepted["frames"], accepted["fps"], accepted["durationMs"], accepted["creditsHeld"]) == (10, 10, 1000, 1)
     assert credits_balance(account=owner) == 99
 
     record = wait_status(api, accepted["generationId"])
@@ -194,7 +194,7 @@ def test_a_still_template_is_a_one_frame_video(render_worker, api, owner, tmp_pa
     project = project_of(owner, document)
     response = api.post(URL, {"projectId": str(project.pk), "format": "mp4"})
     assert response.status_code == 202, response.content
-    assert (response.json()["frames"], response.json()["creditsUsed"]) == (1, 1)
+    assert (response.json()["frames"], response.json()["creditsHeld"]) == (1, 1)
     record = wait_status(api, response.json()["generationId"])
     info = ffmpeg.probe(str(file_of(api, record["videoUrl"], tmp_path, "still.mp4")))
     assert info["frames"] == 1
@@ -215,7 +215,7 @@ def test_cancel_stops_the_worker_mid_video_and_refunds(render_worker, api, owner
     response = api.post(URL, {"projectId": str(project.pk), "format": "mp4"})
     assert response.status_code == 202, response.content
     generation_id = response.json()["generationId"]
-    assert response.json()["creditsUsed"] == 20 and credits_balance(account=owner) == 80
+    assert response.json()["creditsHeld"] == 20 and credits_balance(account=owner) == 80
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         record = api.get(f"/api/render/generations/{generation_id}").json()
