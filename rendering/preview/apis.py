@@ -10,6 +10,7 @@ import logging
 import time
 from typing import cast
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -184,4 +185,9 @@ class PreviewApi(APIView):
             reset_ms = int(state.reset) * 1000 if state is not None else None
             body["retryAfter"] = retry_after
             body["rateLimit"] = {"remaining": 0, "resetAt": reset_ms}
+            # Every preview 429 carries the docs' headers, the reset in Unix ms like the body's.
+            response["X-RateLimit-Limit-Minute"] = str(settings.PREVIEW_RATE_PER_MINUTE)
+            response["X-RateLimit-Limit-Hour"] = str(settings.PREVIEW_RATE_PER_HOUR)
+            if state is not None and reset_ms is not None:
+                self.request._request.audome_ratelimit = dataclasses.replace(state, reset=reset_ms)
         return response

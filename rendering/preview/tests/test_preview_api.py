@@ -166,6 +166,21 @@ def test_201st_request_in_an_hour_is_429_until_the_hour_bucket_refills(api, owne
 
 
 @pytest.mark.django_db
+def test_the_account_wide_limit_refuses_a_preview_with_the_preview_headers(api, owner, project, settings):
+    settings.API_RATE_LIMIT_PER_MINUTE = 2
+    get_redis().delete(f"audome:rl:api:{owner.pk}")
+    for _ in range(2):
+        assert api.get("/api/account").status_code == 200
+    response = api.post(URL, {"projectId": project["id"]})
+    body = assert_error(response, 429, "rate_limited", "RATE_LIMITED")
+    assert int(response["Retry-After"]) == body["retryAfter"] >= 1
+    assert response["X-RateLimit-Limit-Minute"] == "30" and response["X-RateLimit-Limit-Hour"] == "200"
+    assert response["X-RateLimit-Reset"] == str(body["rateLimit"]["resetAt"])  # Unix ms, as the body
+    assert body["rateLimit"]["resetAt"] > 1_700_000_000_000
+    assert preview_keys() == []  # nothing rendered or cached
+
+
+@pytest.mark.django_db
 def test_smaller_configured_limits_apply(owner, settings, clock):
     settings.PREVIEW_RATE_PER_MINUTE = 3
     settings.PREVIEW_RATE_PER_HOUR = 4
