@@ -8,6 +8,12 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.generic import RedirectView
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
 from drf_spectacular.views import SpectacularAPIView
 
 from core import views as core_views
@@ -29,7 +35,9 @@ urlpatterns = [
     path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("core/favicon.svg"))),
     path("healthz", core_views.healthz),
     path("readyz", core_views.readyz),
-    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    # JSON like the rest of the API (YAML with ?format=yaml or an Accept of application/yaml).
+    path("api/schema", SpectacularAPIView.as_view(renderer_classes=[
+        OpenApiJsonRenderer, OpenApiJsonRenderer2, OpenApiYamlRenderer, OpenApiYamlRenderer2]), name="schema"),
     path("api/docs", ApiReferenceView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(api_urlpatterns)),
     re_path(r"^api(/.*)?$", core_views.api_not_found),

@@ -72,3 +72,11 @@ def test_openapi_schema(anon):
     response = anon.get("/api/schema", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert b"/api/tokens" in response.content
+
+
+def test_openapi_schema_is_json_by_default_and_yaml_on_request(anon):
+    response = anon.get("/api/schema")  # a plain GET, as curl or requests send it
+    assert response.status_code == 200 and "json" in response["Content-Type"]
+    assert "/api/render/generate" in response.json()["paths"]
+    yaml = anon.get("/api/schema?format=yaml")
+    assert yaml.status_code == 200 and yaml.content.startswith(b"openapi:")
