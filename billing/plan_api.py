@@ -46,6 +46,7 @@ PlanInfoOut = inline_serializer("PlanInfo", {
 
 class AccountPlanApi(APIView):
     required_scope = "read-only"
+    embed_allowed = False  # billing: an embed session token never sees it (contract §6)
 
     @extend_schema(
         operation_id="account_plan", summary="The account's plan, billing cycle, allowance and next reset",

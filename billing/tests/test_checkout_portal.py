@@ -117,7 +117,8 @@ def test_scopes_and_embed_tokens(owner, fake_stripe):
 
     embed = JsonClient()
     embed.credentials(HTTP_AUTHORIZATION=f"Bearer {session.json()['token']}")
-    for method, path in (("post", "/api/billing/checkout"), ("post", "/api/billing/portal"), ("get", "/api/billing/ledger")):
+    for method, path in (("post", "/api/billing/checkout"), ("post", "/api/billing/portal"), ("get", "/api/billing/ledger"),
+                         ("get", "/api/account/plan")):
         response = getattr(embed, method)(path, {"pack": "pack-500"} if method == "post" else None)
         assert response.status_code in (401, 403), (path, response.status_code)
     assert fake_stripe.requests == []
