@@ -212,10 +212,17 @@ class CategoryListCreateApi(APIView):
     class CategoryCreateInput(serializers.Serializer):
         name = serializers.CharField(max_length=100)
 
-    @extend_schema(operation_id="categories_list", summary="List categories", tags=TAGS, responses={200: CategoryListOut, **ERRORS})
+    @extend_schema(
+        operation_id="categories_list", summary="List categories", tags=TAGS,
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT, description="1-based page (default 1)."),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Items per page, 1–100 (default 50)."),
+        ],
+        responses={200: CategoryListOut, **ERRORS},
+    )
     def get(self, request):
         rows = selectors.category_list(account=request.user, credential=request.auth)
-        return Response({"success": True, "categories": [category_to_dict(c) for c in rows]})
+        return paginated_response(request, rows, key="categories", serialize=category_to_dict)
 
     @extend_schema(operation_id="categories_create", summary="Create a category", tags=TAGS, request=CategoryCreateInput,
                    responses={201: CategoryEnvelope, **ERRORS,

@@ -114,6 +114,7 @@ class CategoryOut(serializers.Serializer):
 class CategoryListOut(serializers.Serializer):
     success = serializers.BooleanField()
     categories = CategoryOut(many=True)
+    pagination = PaginationOut()
 
 
 class CategoryEnvelope(serializers.Serializer):

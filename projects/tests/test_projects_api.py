@@ -350,6 +350,16 @@ def test_categories(api, outsider_api, owner):
     assert reader.post("/api/render/categories", {"name": "R"}).status_code == 403
 
 
+def test_categories_list_is_paginated_like_every_list(api):
+    for name in ("A", "B", "C"):
+        assert api.post("/api/render/categories", {"name": name}).status_code == 201
+    body = api.get("/api/render/categories?page=2&limit=2").json()
+    assert [c["name"] for c in body["categories"]] == ["C"]
+    assert body["pagination"] == {"page": 2, "limit": 2, "totalCount": 3, "totalPages": 2, "hasNext": False}
+    assert api.get("/api/render/categories").json()["pagination"]["limit"] == 50
+    assert api.get("/api/render/categories?limit=0").status_code == 400
+
+
 # --- the demo template ---------------------------------------------------------------------
 
 def test_demo_project(owner, api):

@@ -11,7 +11,7 @@ import { Modal } from './modal';
 export function useCategories() {
   const [cats, setCats] = useState<Category[]>([]);
   useEffect(() => {
-    api<CategoryList>('GET', 'render/categories').then(({ data }) => setCats(data.categories || [])).catch(() => setCats([]));
+    api<CategoryList>('GET', 'render/categories?limit=100').then(({ data }) => setCats(data.categories || [])).catch(() => setCats([]));
   }, []);
   return cats;
 }
