@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from core.errors import ApiError, Conflict, ValidationFailed, error_response
 from rendering.models import IdempotencyRecord
+from rendering.serializers import server_timing
 
 MAX_KEY_LENGTH = 255
 
@@ -83,7 +84,11 @@ def idempotent_response(request, *, request_hash: str, run: Callable[[str | None
     check_key(key)
     record, replay = idempotency_begin(account=request.user, key=key, request_hash=request_hash)
     if replay is not None:
-        return Response(replay.response_body, status=replay.response_status, headers={"Idempotent-Replayed": "true"})
+        headers = {"Idempotent-Replayed": "true"}
+        body = replay.response_body
+        if replay.response_status == 200 and isinstance(body, dict) and isinstance(body.get("timings"), dict):
+            headers["Server-Timing"] = server_timing(body["timings"])  # the first answer's, as its body's
+        return Response(body, status=replay.response_status, headers=headers)
     assert record is not None, "idempotency_begin gives a record or a replay"
     try:
         response = run(key)

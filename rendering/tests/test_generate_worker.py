@@ -88,6 +88,7 @@ def test_idempotent_sync_render_is_replayed_and_charged_once(render_worker, api,
     again = api.post(URL, request, HTTP_IDEMPOTENCY_KEY="order-42")
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true" and again["Server-Timing"] == first["Server-Timing"]
     assert credits_balance(account=owner) == 99
     assert Generation.objects.filter(account=owner).count() == 1
     other = api.post(URL, {**request, "width": 51}, HTTP_IDEMPOTENCY_KEY="order-42")
