@@ -280,8 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write the image here")
     p.add_argument("--format", choices=["png", "jpeg", "webp"])
     p.add_argument("--quality", type=int, help="1–100 (jpeg, webp)")
-    p.add_argument("--width", type=int, help="output width; the template is scaled (alone: keeps its ratio)")
-    p.add_argument("--height", type=int, help="output height; the template is scaled (alone: keeps its ratio)")
+    p.add_argument("--width", type=int, help="output width (default: the template's); the template is scaled into it")
+    p.add_argument("--height", type=int, help="output height (default: the template's); the template is scaled into it")
     p.add_argument("--scale", type=float, help="the template's size times this (2: retina); not with --width/--height")
     p.add_argument("--fit", choices=["contain", "cover"], help="another ratio than the template's: show all "
                                                                "(contain, default) or fill and crop (cover)")
