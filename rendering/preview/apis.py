@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from core.errors import RateLimited, ValidationFailed
 from rendering.preview import services
+from rendering.preview.ratelimit import PreviewLimit, now_ms
 from rendering.storage import absolute_url
 from rendering.video.services import frame_of
 
@@ -120,11 +121,7 @@ class PreviewApi(APIView):
         limit, entry = services.preview_limit_and_lookup(account=request.user, project=project, data=data,
                                                          frame_ms=frame_ms)
         if not limit.allowed:
-            # The account-wide headers middleware must not overwrite the preview's X-RateLimit-Reset (ms).
-            django_request = request._request
-            state = getattr(django_request, "audome_ratelimit", None)
-            if state is not None:
-                django_request.audome_ratelimit = dataclasses.replace(state, reset=limit.reset_at)
+            _keep_reset_in_ms(request._request, limit.reset_at)
             raise RateLimited(
                 f"Preview rate limit reached ({limit.minute_limit}/min, {limit.hour_limit}/h); "
                 f"retry in {limit.retry_after} s.",
@@ -180,14 +177,25 @@ class PreviewApi(APIView):
         if code == "SERVICE_UNAVAILABLE" and "retryAfter" not in body:
             body["retryAfter"] = int(response.headers.get("Retry-After") or 5)
         if code == "RATE_LIMITED" and "retryAfter" not in body:  # the account-wide API limit
+            # Told like a preview bucket's refusal: the same body fields and headers, reset in ms.
             retry_after = int(response.headers.get("Retry-After") or 1)
             state = getattr(self.request._request, "audome_ratelimit", None)
-            reset_ms = int(state.reset) * 1000 if state is not None else None
+            refused = PreviewLimit(
+                allowed=False, remaining=0, retry_after=retry_after,
+                reset_at=int(state.reset) * 1000 if state is not None else now_ms() + retry_after * 1000,
+                minute_limit=settings.PREVIEW_RATE_PER_MINUTE, hour_limit=settings.PREVIEW_RATE_PER_HOUR,
+            )
             body["retryAfter"] = retry_after
-            body["rateLimit"] = {"remaining": 0, "resetAt": reset_ms}
-            # Every preview 429 carries the docs' headers, the reset in Unix ms like the body's.
-            response["X-RateLimit-Limit-Minute"] = str(settings.PREVIEW_RATE_PER_MINUTE)
-            response["X-RateLimit-Limit-Hour"] = str(settings.PREVIEW_RATE_PER_HOUR)
-            if state is not None and reset_ms is not None:
-                self.request._request.audome_ratelimit = dataclasses.replace(state, reset=reset_ms)
+            body["rateLimit"] = refused.as_body()
+            for name, value in refused.headers().items():
+                response[name] = value
+            _keep_reset_in_ms(self.request._request, refused.reset_at)
         return response
+
+
+def _keep_reset_in_ms(django_request, reset_ms: int) -> None:
+    """The account-wide headers middleware writes X-RateLimit-Reset from the request's limit
+    state: give it the preview's reset (Unix ms), so a preview 429's header matches its body."""
+    state = getattr(django_request, "audome_ratelimit", None)
+    if state is not None:
+        django_request.audome_ratelimit = dataclasses.replace(state, reset=reset_ms)
