@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from redis import RedisError
 
 from batches.models import OPEN, Batch, BatchRow, BatchStatus, RowStatus
 from batches.selectors import row_counts
@@ -40,6 +41,26 @@ SETTLED = {
     GenerationStatus.CANCELED: RowStatus.CANCELED,
 }
 LIVE_KEY = "audome:batch:live:{}"
+# Present while some batch may be unfinished: set by every feed (batch creation, retry, the
+# sweeper for each account with an unfinished batch, every settle), so it outlives the last open
+# batch by at most its expiry. Without it the render hook has no batch to settle or feed and
+# skips its two queries — the common case of a render worker that serves single renders (#17).
+OPEN_KEY = "audome:batches:open"
+
+
+def _mark_open() -> None:
+    try:
+        get_redis().set(OPEN_KEY, 1, ex=max(60, 6 * settings.BATCH_SWEEP_INTERVAL))
+    except RedisError:  # the hook then does its queries (batches_may_be_open), the sweeper the rest
+        pass
+
+
+def batches_may_be_open() -> bool:
+    """False only when no batch can be unfinished (no feed within OPEN_KEY's expiry)."""
+    try:
+        return bool(get_redis().exists(OPEN_KEY))
+    except RedisError:
+        return True
 
 
 # --- feeding ---------------------------------------------------------------------------------
@@ -75,6 +96,7 @@ def batch_feed(*, account_id) -> int:
     rows in order). Returns how many rows were queued."""
     from rendering.services import generation_enqueue, single_renders_active
 
+    _mark_open()
     limit = settings.BATCH_IN_FLIGHT_PER_ACCOUNT
     if single_renders_active():  # someone is waiting on single renders: leave a renderer free
         limit = min(limit, max(1, settings.BATCH_IN_FLIGHT_SHARED))

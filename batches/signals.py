@@ -6,7 +6,8 @@ The settling runs on a thread of the worker process, not in the task: the render
 its next task (the batch's next queued row) while the last one's row is settled and the next
 row fed — about 30 ms of queries under the account's balance lock that would otherwise sit
 between two renders. A process killed with settles still queued loses nothing: the sweeper
-settles from the generations' own status."""
+settles from the generations' own status. While no batch is open anywhere (no feed within
+batches.processing.OPEN_KEY's expiry) the thread skips its queries: one Redis EXISTS a render."""
 import logging
 import os
 import queue
@@ -23,18 +24,25 @@ _pending: "queue.Queue[str] | None" = None
 _started_in: int | None = None
 
 
-def _settler(pending: "queue.Queue[str]") -> None:
+def settle_after_render(generation_id: str) -> None:
+    """What the thread does for one finished render: nothing while no batch is open (#17: no
+    queries on the render path of a worker that serves single renders), else settle and feed."""
     from django.db import close_old_connections
 
-    from batches.processing import generation_settled
+    from batches.processing import batches_may_be_open, generation_settled
 
+    if not batches_may_be_open():
+        return
+    close_old_connections()
+    try:
+        generation_settled(generation_id=generation_id)
+    except Exception:  # the sweeper will catch up; never stop the thread
+        log.exception("settling the batch row of %s failed", generation_id)
+
+
+def _settler(pending: "queue.Queue[str]") -> None:
     while True:
-        generation_id = pending.get()
-        close_old_connections()
-        try:
-            generation_settled(generation_id=generation_id)
-        except Exception:  # the sweeper will catch up; never stop the thread
-            log.exception("settling the batch row of %s failed", generation_id)
+        settle_after_render(pending.get())
 
 
 def _queue() -> "queue.Queue[str]":

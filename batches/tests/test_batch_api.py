@@ -235,3 +235,29 @@ def test_a_batch_keeps_one_row_in_flight_while_single_renders_arrive(api, owner,
     assert batch_feed(account_id=owner.pk) == 3
     assert rows.filter(status="queued").count() == 4
     assert Generation.objects.filter(account=owner).count() == 4
+
+
+def test_the_render_hook_costs_no_query_while_no_batch_is_open_and_settles_rows_once_one_is(
+        api, owner, project, django_assert_num_queries, monkeypatch):
+    """The after-render hook (batches.signals) runs for every render a worker does. While no batch
+    is open anywhere it must not touch the database (#17); once one is fed, a finished row's
+    render is settled by it at once."""
+    from batches.processing import OPEN_KEY, batch_feed
+    from batches.signals import settle_after_render
+    from core.redis import get_redis
+
+    get_redis().delete(OPEN_KEY)
+    single = Generation.objects.create(account=owner, project=project, status="completed", data={}, options={})
+    with django_assert_num_queries(0):
+        settle_after_render(single.id)
+
+    response = api.post(URL, {"projectId": str(project.pk), "rows": rows_of("One", "Two")})
+    assert response.status_code == 202, response.content
+    assert batch_feed(account_id=owner.pk) == 2  # what the API's feed after commit does
+    assert get_redis().exists(OPEN_KEY)
+    row = BatchRow.objects.filter(batch_id=response.json()["batchId"]).order_by("row").first()
+    Generation.objects.filter(pk=row.generation_id).update(status="completed", output="x.png")
+    monkeypatch.setattr("django.db.close_old_connections", lambda: None)  # the test's transaction stays open
+    settle_after_render(row.generation_id)
+    row.refresh_from_db()
+    assert row.status == "completed"
