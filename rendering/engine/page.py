@@ -29,7 +29,7 @@ def in_browser(state, job: RenderJob, prep: Prepared, budget_ms: float):
     try:
         if job.html is None:
             page = state.render_page(ctx)
-            ctx.viewport = state.set_viewport(page, ctx.viewport, width, height, grow=True)
+            ctx.viewport = state.set_viewport(page, ctx.viewport, width, height)
             t0 = setup_started
             frame = ctx.frames.get(prep.static_key)  # that canvas's last PNG, if kept
             out = render_in_page(page, ctx, job, prep, budget_ms)

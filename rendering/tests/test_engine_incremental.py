@@ -277,8 +277,8 @@ def test_a_page_keeps_at_most_render_page_canvases_and_rebuilds_the_oldest(setti
 
 
 def test_templates_of_other_sizes_in_turn_match_full_builds():
-    """The render page's viewport grows to cover the canvases it renders (it is not resized
-    back for a smaller one): each canvas still comes out at its own size, as a full build."""
+    """The render page keeps canvases of several sizes and its viewport follows the one it
+    renders: each canvas comes out at its own size, as a full build."""
     wide = doc(text_el("title", "Wide", x=20, y=20, width=560, height=80, fontSize=48, autoFit=True),
                rect_el("r", x=500, y=200, width=100, height=100, fill="#ff00ff"), background="#102030")
     tall = doc(text_el("title", "Tall", x=20, y=500, width=200, height=80, fontSize=40),
