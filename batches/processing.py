@@ -19,7 +19,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from redis import RedisError
 
 from batches.models import OPEN, Batch, BatchRow, BatchStatus, RowStatus
 from batches.selectors import row_counts
@@ -28,7 +27,7 @@ from billing.models import CreditBalance, LedgerKind
 from billing.services import credits_add
 from core.errors import Conflict
 from core.live import account_group, live_send, project_group
-from core.redis import get_redis
+from core.redis import get_redis, hint_present, hint_set
 from rendering.jobs import options_row
 from rendering.models import IN_FLIGHT, Generation, GenerationSource, GenerationStatus
 from rendering.validation import render_options
@@ -48,19 +47,10 @@ LIVE_KEY = "audome:batch:live:{}"
 OPEN_KEY = "audome:batches:open"
 
 
-def _mark_open() -> None:
-    try:
-        get_redis().set(OPEN_KEY, 1, ex=max(60, 6 * settings.BATCH_SWEEP_INTERVAL))
-    except RedisError:  # the hook then does its queries (batches_may_be_open), the sweeper the rest
-        pass
-
-
 def batches_may_be_open() -> bool:
-    """False only when no batch can be unfinished (no feed within OPEN_KEY's expiry)."""
-    try:
-        return bool(get_redis().exists(OPEN_KEY))
-    except RedisError:
-        return True
+    """False only when no batch can be unfinished (no feed within OPEN_KEY's expiry); True when
+    Redis can't say (the hook then does its queries, the sweeper the rest)."""
+    return hint_present(OPEN_KEY, if_unknown=True)
 
 
 # --- feeding ---------------------------------------------------------------------------------
@@ -96,7 +86,7 @@ def batch_feed(*, account_id) -> int:
     rows in order). Returns how many rows were queued."""
     from rendering.services import generation_enqueue, single_renders_active
 
-    _mark_open()
+    hint_set(OPEN_KEY, max(60, 6 * settings.BATCH_SWEEP_INTERVAL))
     limit = settings.BATCH_IN_FLIGHT_PER_ACCOUNT
     if single_renders_active():  # someone is waiting on single renders: leave a renderer free
         limit = min(limit, max(1, settings.BATCH_IN_FLIGHT_SHARED))

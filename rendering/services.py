@@ -14,14 +14,13 @@ from typing import cast
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from billing.models import LedgerKind
 from billing.services import credits_add, credits_take
 from core.auth import Credential
 from core.errors import Conflict, Forbidden, RateLimited, ValidationFailed
 from core.live import account_group, live_send
-from core.redis import get_redis
+from core.redis import hint_present, hint_set
 from projects.document import validate_data
 from rendering.engine import RenderOptions
 from rendering.jobs import options_row
@@ -114,18 +113,12 @@ def generation_enqueue(generation_id: str, *, bulk: bool = False) -> None:
         render_generation.apply_async((generation_id,), queue=settings.RENDER_QUEUE, priority=BULK_PRIORITY)
     else:
         render_generation.apply_async((generation_id,), queue=settings.RENDER_QUEUE)
-        try:
-            get_redis().set(SINGLE_RENDERS_KEY, 1, ex=settings.BATCH_YIELD_SECONDS)
-        except RedisError:  # only a hint for the batch feeder: the render is queued
-            pass
+        hint_set(SINGLE_RENDERS_KEY, settings.BATCH_YIELD_SECONDS)  # lost: batches just don't yield
 
 
 def single_renders_active() -> bool:
     """Whether a single render was queued in the last BATCH_YIELD_SECONDS (any account's)."""
-    try:
-        return bool(get_redis().exists(SINGLE_RENDERS_KEY))
-    except RedisError:
-        return False
+    return hint_present(SINGLE_RENDERS_KEY, if_unknown=False)
 
 
 def generation_push(generation: Generation) -> None:
